@@ -1,0 +1,97 @@
+//! Accounts: where money sits. An account belongs to one user and holds one
+//! currency; every transaction on it is in that currency.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{AccountId, Currency, UserId, ValidationError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccountKind {
+    Checking,
+    Savings,
+    CreditCard,
+    Loan,
+    Investment,
+    Cash,
+}
+
+impl AccountKind {
+    pub const ALL: [AccountKind; 6] = [
+        AccountKind::Checking,
+        AccountKind::Savings,
+        AccountKind::CreditCard,
+        AccountKind::Loan,
+        AccountKind::Investment,
+        AccountKind::Cash,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Checking => "checking",
+            AccountKind::Savings => "savings",
+            AccountKind::CreditCard => "credit_card",
+            AccountKind::Loan => "loan",
+            AccountKind::Investment => "investment",
+            AccountKind::Cash => "cash",
+        }
+    }
+
+    /// Whether a positive balance is money owed rather than money held.
+    pub fn is_liability(self) -> bool {
+        matches!(self, AccountKind::CreditCard | AccountKind::Loan)
+    }
+}
+
+impl fmt::Display for AccountKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AccountKind {
+    type Err = ValidationError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        AccountKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == wanted)
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "kind",
+                    format!(
+                        "{s:?} is not an account kind (one of checking, savings, credit_card, loan, investment, cash)"
+                    ),
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    pub user_id: UserId,
+    pub kind: AccountKind,
+    pub currency: Currency,
+    /// The user's own name for it ("Everyday checking").
+    pub name: String,
+    /// The bank or issuer ("First Harbor Bank").
+    pub institution: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_text() {
+        for kind in AccountKind::ALL {
+            assert_eq!(kind.as_str().parse::<AccountKind>().unwrap(), kind);
+        }
+        assert_eq!(
+            "Credit Card".parse::<AccountKind>().unwrap(),
+            AccountKind::CreditCard
+        );
+        assert_eq!("crypto".parse::<AccountKind>().unwrap_err().field, "kind");
+    }
+}

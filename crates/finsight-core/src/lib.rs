@@ -1,0 +1,22 @@
+//! Finsight's domain: the types every other crate speaks, and the pure rules
+//! that keep them valid. Nothing here does I/O, reads a clock or the
+//! environment; values are parsed at the edge, so a value of these types is
+//! always valid.
+
+pub mod account;
+pub mod category;
+pub mod directory;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod transaction;
+
+pub use account::{Account, AccountKind};
+pub use category::{Category, CategoryId, Taxonomy};
+pub use directory::{Household, Tenant, User};
+pub use error::ValidationError;
+pub use ids::{AccountId, HouseholdId, TenantId, TransactionId, UserId};
+pub use money::{Currency, Money};
+pub use transaction::{
+    Description, Fingerprint, Mcc, NewTransaction, PostingDate, SourceName, Transaction,
+};
