@@ -246,7 +246,11 @@ mod tests {
         assert!(coffee.is_within(&dining));
         assert!(!CategoryId::parse("diningroom").unwrap().is_within(&dining));
         for bad in ["", "Dining", "a..b", "a.b.c.d.e", "café", "a b"] {
-            assert_eq!(CategoryId::parse(bad).unwrap_err().field, "category", "{bad}");
+            assert_eq!(
+                CategoryId::parse(bad).unwrap_err().field,
+                "category",
+                "{bad}"
+            );
         }
     }
 
@@ -254,8 +258,18 @@ mod tests {
     fn default_tree_covers_the_main_areas_and_is_closed_under_parents() {
         let tree = Taxonomy::default_tree();
         for root in [
-            "income", "housing", "utilities", "groceries", "dining", "transport", "health",
-            "shopping", "subscriptions", "travel", "transfers", "fees",
+            "income",
+            "housing",
+            "utilities",
+            "groceries",
+            "dining",
+            "transport",
+            "health",
+            "shopping",
+            "subscriptions",
+            "travel",
+            "transfers",
+            "fees",
         ] {
             assert!(tree.resolve(root).is_ok(), "{root}");
         }

@@ -26,7 +26,10 @@ impl Currency {
     pub fn parse(code: &str) -> Result<Self, ValidationError> {
         let upper = code.trim().to_ascii_uppercase();
         let iso = iso_currency::Currency::from_code(&upper).ok_or_else(|| {
-            ValidationError::new("currency", format!("{code:?} is not an ISO 4217 currency code"))
+            ValidationError::new(
+                "currency",
+                format!("{code:?} is not an ISO 4217 currency code"),
+            )
         })?;
         let exponent = iso.exponent().ok_or_else(|| {
             ValidationError::new(
@@ -113,7 +116,11 @@ impl Money {
             ));
         }
         // `-0` and `0` are the same amount.
-        let amount = if amount.is_zero() { Decimal::ZERO } else { amount };
+        let amount = if amount.is_zero() {
+            Decimal::ZERO
+        } else {
+            amount
+        };
         Ok(Self { amount, currency })
     }
 
@@ -137,7 +144,10 @@ impl Money {
             ));
         }
         let decimal = Decimal::from_str_exact(text.trim_start_matches('+')).map_err(|_| {
-            ValidationError::new("amount", format!("{amount:?} is not a representable amount"))
+            ValidationError::new(
+                "amount",
+                format!("{amount:?} is not a representable amount"),
+            )
         })?;
         Self::new(decimal, currency)
     }
@@ -233,7 +243,12 @@ mod tests {
         let unknown = Currency::parse("ABC").unwrap_err();
         assert_eq!(unknown.field, "currency");
         assert!(unknown.reason.contains("ISO 4217"));
-        assert!(Currency::parse("XAU").unwrap_err().reason.contains("minor unit"));
+        assert!(
+            Currency::parse("XAU")
+                .unwrap_err()
+                .reason
+                .contains("minor unit")
+        );
     }
 
     #[test]

@@ -68,7 +68,9 @@ impl SourceName {
         let valid = !text.is_empty()
             && text.len() <= 64
             && text.bytes().all(|b| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b':' | b'-')
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || matches!(b, b'_' | b'.' | b':' | b'-')
             });
         if valid {
             Ok(Self(text.to_owned()))
@@ -339,7 +341,10 @@ mod tests {
         let a = record("SQ *BLUE BOTTLE 0423", "-4.50");
         let b = record("sq*blue  bottle 0423", "-4.5");
         assert_eq!(a.fingerprint(), b.fingerprint());
-        assert_ne!(a.fingerprint(), record("SQ *BLUE BOTTLE 0423", "-4.51").fingerprint());
+        assert_ne!(
+            a.fingerprint(),
+            record("SQ *BLUE BOTTLE 0423", "-4.51").fingerprint()
+        );
         let mut c = a.clone();
         c.source_ref = Some("2".into());
         assert_ne!(a.fingerprint(), c.fingerprint());
@@ -353,7 +358,9 @@ mod tests {
     fn fingerprint_is_stable_across_releases() {
         // Changing this value orphans every stored fingerprint: don't.
         assert_eq!(
-            record("AMZN MKTP US*2K3L1", "-23.99").fingerprint().to_string(),
+            record("AMZN MKTP US*2K3L1", "-23.99")
+                .fingerprint()
+                .to_string(),
             "08d2a49b84b07eb978b7d9e23a3c5d315b0424fc2fb8dba022bae3f2ee0dddcd"
         );
         let id = record("x", "1").fingerprint().transaction_id();
@@ -362,11 +369,23 @@ mod tests {
 
     #[test]
     fn field_parsers_name_the_field() {
-        assert_eq!(PostingDate::parse("2026-02-30").unwrap_err().field, "posted_on");
-        assert_eq!(PostingDate::parse("1969-12-31").unwrap_err().field, "posted_on");
-        assert_eq!(PostingDate::parse("14/03/2026").unwrap_err().field, "posted_on");
+        assert_eq!(
+            PostingDate::parse("2026-02-30").unwrap_err().field,
+            "posted_on"
+        );
+        assert_eq!(
+            PostingDate::parse("1969-12-31").unwrap_err().field,
+            "posted_on"
+        );
+        assert_eq!(
+            PostingDate::parse("14/03/2026").unwrap_err().field,
+            "posted_on"
+        );
         assert_eq!(Description::parse("  ").unwrap_err().field, "description");
-        assert_eq!(Description::parse("a\u{0}b").unwrap_err().field, "description");
+        assert_eq!(
+            Description::parse("a\u{0}b").unwrap_err().field,
+            "description"
+        );
         assert_eq!(Mcc::parse("54111").unwrap_err().field, "mcc");
         assert_eq!(Mcc::parse("5411").unwrap().to_string(), "5411");
         assert_eq!(SourceName::parse("CSV!").unwrap_err().field, "source");

@@ -1,1 +1,46 @@
-//! placeholder
+//! Where Finsight keeps its data. Narrow traits say what the rest of the
+//! system may ask of storage; each has an embedded implementation (SQLite,
+//! the default, one file under the data directory) and a scale-out one
+//! (PostgreSQL). Both pass the same conformance suite (`tests/it`).
+
+mod error;
+mod ledger;
+mod postgres;
+mod rows;
+mod sqlite;
+mod stats;
+
+use std::sync::Arc;
+
+pub use error::StoreError;
+pub use ledger::{
+    AccountSummary, CategoryMonthTotal, CategorySummary, Directory, DirectoryStore, InsertReport,
+    LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionPage,
+    TransactionQuery, UserSummary,
+};
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+/// Everything a Finsight process needs from its database.
+#[async_trait::async_trait]
+pub trait Store: DirectoryStore + LedgerStore {
+    /// Applies pending migrations; safe to run on every start.
+    async fn migrate(&self) -> Result<(), StoreError>;
+    /// A cheap round trip, for readiness checks.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Opens the store a URL names: `sqlite://PATH` (created if missing) or
+/// `postgres://…`. Runs no migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "database url must start with sqlite:// or postgres://, got {:?}",
+            url.split(':').next().unwrap_or_default()
+        )))
+    }
+}

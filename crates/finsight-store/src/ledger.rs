@@ -1,0 +1,223 @@
+//! The storage traits and the values they take and return.
+
+use finsight_core::{
+    Account, AccountId, AccountKind, CategoryId, Household, Money, NewTransaction, Tenant,
+    Transaction, TransactionId, User, UserId, ValidationError,
+};
+use time::Date;
+
+use crate::StoreError;
+
+/// Tenants, households, users and accounts to create or update together.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub tenants: Vec<Tenant>,
+    pub households: Vec<Household>,
+    pub users: Vec<User>,
+    pub accounts: Vec<Account>,
+}
+
+/// Who owns what.
+#[async_trait::async_trait]
+pub trait DirectoryStore: Send + Sync {
+    /// Inserts or updates every entry in one database transaction. An
+    /// account's kind and currency never change once created; an attempt is
+    /// an error naming the account.
+    async fn upsert_directory(&self, directory: &Directory) -> Result<(), StoreError>;
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError>;
+    async fn accounts_of_user(&self, user: UserId) -> Result<Vec<Account>, StoreError>;
+    /// All users, ordered by id.
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+}
+
+/// What a batch insert did. `inserted + duplicates` is the batch length.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InsertReport {
+    pub inserted: u64,
+    pub duplicates: u64,
+}
+
+impl InsertReport {
+    pub fn add(&mut self, other: InsertReport) {
+        self.inserted += other.inserted;
+        self.duplicates += other.duplicates;
+    }
+}
+
+/// Position in a newest-first listing: the last row of the previous page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCursor {
+    pub posted_on: Date,
+    pub id: TransactionId,
+}
+
+impl PageCursor {
+    /// Opaque text form for APIs: `DATE~UUID`.
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.posted_on, self.id)
+    }
+
+    pub fn decode(text: &str) -> Result<Self, ValidationError> {
+        let bad = || ValidationError::new("cursor", "not a cursor this server issued");
+        let (date, id) = text.split_once('~').ok_or_else(bad)?;
+        let posted_on = finsight_core::PostingDate::parse(date).map_err(|_| bad())?;
+        let id = TransactionId::parse(id).map_err(|_| bad())?;
+        Ok(Self {
+            posted_on: posted_on.date(),
+            id,
+        })
+    }
+}
+
+/// A filtered, newest-first page of one user's transactions.
+#[derive(Debug, Clone)]
+pub struct TransactionQuery {
+    pub user_id: UserId,
+    pub account_id: Option<AccountId>,
+    /// Inclusive.
+    pub from: Option<Date>,
+    /// Inclusive.
+    pub to: Option<Date>,
+    /// This category and everything under it.
+    pub category: Option<CategoryId>,
+    pub after: Option<PageCursor>,
+    /// 1 to [`TransactionQuery::MAX_LIMIT`].
+    pub limit: u32,
+}
+
+impl TransactionQuery {
+    pub const MAX_LIMIT: u32 = 1000;
+
+    pub fn for_user(user_id: UserId) -> Self {
+        Self {
+            user_id,
+            account_id: None,
+            from: None,
+            to: None,
+            category: None,
+            after: None,
+            limit: 100,
+        }
+    }
+
+    pub(crate) fn checked_limit(&self) -> Result<i64, StoreError> {
+        if self.limit == 0 || self.limit > Self::MAX_LIMIT {
+            return Err(ValidationError::new(
+                "limit",
+                format!("must be between 1 and {}", Self::MAX_LIMIT),
+            )
+            .into());
+        }
+        Ok(i64::from(self.limit))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TransactionPage {
+    pub transactions: Vec<Transaction>,
+    /// Present when more rows may follow.
+    pub next: Option<PageCursor>,
+}
+
+/// Spending and income per month and category for one user.
+#[derive(Debug, Clone)]
+pub struct TotalsQuery {
+    pub user_id: UserId,
+    /// Inclusive.
+    pub from: Date,
+    /// Exclusive.
+    pub until: Date,
+}
+
+/// The sum of one month's transactions in one category and currency.
+/// Uncategorized transactions count under `uncategorized`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryMonthTotal {
+    /// The first day of the month.
+    pub month: Date,
+    pub category: CategoryId,
+    pub total: Money,
+    pub count: u64,
+}
+
+/// One entry of the outbox: a committed transaction, in commit order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub transaction_id: TransactionId,
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub user_id: UserId,
+    pub display_name: String,
+    pub accounts: u64,
+    pub transactions: u64,
+    pub first_posted_on: Option<Date>,
+    pub last_posted_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSummary {
+    pub kind: AccountKind,
+    pub currency: String,
+    pub accounts: u64,
+    pub transactions: u64,
+    /// Sum of all transaction amounts, in minor units of `currency`.
+    pub net_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategorySummary {
+    /// The top-level category (`uncategorized` for none).
+    pub category: String,
+    pub currency: String,
+    pub transactions: u64,
+    pub net_minor: i64,
+}
+
+/// Counts for `finsight stats`: only facts about the data, nothing about
+/// the backend, so both backends print the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerStats {
+    pub tenants: u64,
+    pub households: u64,
+    pub users: u64,
+    pub accounts: u64,
+    pub transactions: u64,
+    pub outbox: u64,
+    /// Ordered by user id.
+    pub by_user: Vec<UserSummary>,
+    /// Ordered by kind, then currency.
+    pub by_account_kind: Vec<AccountSummary>,
+    /// Ordered by category, then currency.
+    pub by_category: Vec<CategorySummary>,
+}
+
+/// The transactions themselves.
+#[async_trait::async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// Writes the batch atomically, each new transaction with its outbox
+    /// entry. Records already in the ledger (same fingerprint) are counted
+    /// as duplicates and left alone. An unknown account, or a currency that
+    /// differs from the account's, rejects the whole batch with an error
+    /// naming `transactions[i].field`.
+    async fn insert_transactions(
+        &self,
+        batch: &[NewTransaction],
+    ) -> Result<InsertReport, StoreError>;
+
+    async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError>;
+
+    /// Ordered by month, category, currency.
+    async fn monthly_category_totals(
+        &self,
+        query: &TotalsQuery,
+    ) -> Result<Vec<CategoryMonthTotal>, StoreError>;
+
+    /// Up to `limit` entries with `seq > after`, in order.
+    async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    async fn stats(&self) -> Result<LedgerStats, StoreError>;
+}

@@ -1,0 +1,370 @@
+//! The scale-out backend: PostgreSQL, shared by any number of stateless
+//! replicas. Batches are written with one `UNNEST` insert per chunk, so a
+//! large batch costs a few round trips, not one per row.
+
+use std::time::Duration;
+
+use finsight_core::{Account, AccountId, Currency, NewTransaction, TransactionId, User, UserId};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::rows::{
+    AccountOwners, AccountRow, TotalRow, TransactionRow, account_changed, distinct_accounts,
+    owners_of_batch, page_from_rows,
+};
+use crate::stats::{StatsRows, assemble_stats};
+use crate::{
+    CategoryMonthTotal, Directory, DirectoryStore, InsertReport, LedgerStats, LedgerStore,
+    OutboxEntry, Store, StoreError, TotalsQuery, TransactionPage, TransactionQuery,
+};
+
+/// Rows per `UNNEST` insert: bounds the size of one statement's arrays.
+const ROWS_PER_STATEMENT: usize = 5000;
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for PostgresStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl DirectoryStore for PostgresStore {
+    async fn upsert_directory(&self, directory: &Directory) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for tenant in &directory.tenants {
+            sqlx::query(
+                "INSERT INTO tenants (id, name) VALUES ($1, $2)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            )
+            .bind(tenant.id.as_uuid())
+            .bind(&tenant.name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for household in &directory.households {
+            sqlx::query(
+                "INSERT INTO households (id, tenant_id, name) VALUES ($1, $2, $3)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            )
+            .bind(household.id.as_uuid())
+            .bind(household.tenant_id.as_uuid())
+            .bind(&household.name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for user in &directory.users {
+            sqlx::query(
+                "INSERT INTO users (id, tenant_id, household_id, display_name) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name",
+            )
+            .bind(user.id.as_uuid())
+            .bind(user.tenant_id.as_uuid())
+            .bind(user.household_id.as_uuid())
+            .bind(&user.display_name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (index, account) in directory.accounts.iter().enumerate() {
+            let written = sqlx::query(
+                "INSERT INTO accounts (id, user_id, kind, currency, name, institution)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, institution = excluded.institution
+                 WHERE accounts.user_id = excluded.user_id AND accounts.kind = excluded.kind
+                   AND accounts.currency = excluded.currency",
+            )
+            .bind(account.id.as_uuid())
+            .bind(account.user_id.as_uuid())
+            .bind(account.kind.as_str())
+            .bind(account.currency.code())
+            .bind(&account.name)
+            .bind(&account.institution)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if written == 0 {
+                return Err(account_changed(index, account.id).into());
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        let row: Option<AccountRow> = sqlx::query_as(
+            "SELECT id, user_id, kind, currency, name, institution FROM accounts WHERE id = $1",
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Account::try_from).transpose()
+    }
+
+    async fn accounts_of_user(&self, user: UserId) -> Result<Vec<Account>, StoreError> {
+        let rows: Vec<AccountRow> = sqlx::query_as(
+            "SELECT id, user_id, kind, currency, name, institution FROM accounts
+             WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user.as_uuid())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Account::try_from).collect()
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<(Uuid, Uuid, Uuid, String)> = sqlx::query_as(
+            "SELECT id, tenant_id, household_id, display_name FROM users ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(crate::stats::user_from_row).collect())
+    }
+}
+
+/// One column array per transaction field, for `UNNEST`.
+#[derive(Default)]
+struct Columns<'a> {
+    id: Vec<Uuid>,
+    user_id: Vec<Uuid>,
+    account_id: Vec<Uuid>,
+    posted_on: Vec<Date>,
+    occurred_at: Vec<Option<OffsetDateTime>>,
+    amount_minor: Vec<i64>,
+    currency: Vec<&'static str>,
+    description: Vec<&'a str>,
+    merchant: Vec<Option<&'a str>>,
+    mcc: Vec<Option<i32>>,
+    category: Vec<Option<&'a str>>,
+    source: Vec<&'a str>,
+    source_ref: Vec<Option<&'a str>>,
+}
+
+impl<'a> Columns<'a> {
+    fn push(&mut self, record: &'a NewTransaction, user_id: UserId) {
+        self.id
+            .push(record.fingerprint().transaction_id().as_uuid());
+        self.user_id.push(user_id.as_uuid());
+        self.account_id.push(record.account_id.as_uuid());
+        self.posted_on.push(record.posted_on.date());
+        self.occurred_at.push(record.occurred_at);
+        self.amount_minor.push(record.amount.minor_units());
+        self.currency.push(record.amount.currency().code());
+        self.description.push(record.description.as_str());
+        self.merchant.push(record.merchant.as_deref());
+        self.mcc.push(record.mcc.map(|m| i32::from(m.code())));
+        self.category
+            .push(record.category.as_ref().map(|c| c.as_str()));
+        self.source.push(record.source.as_str());
+        self.source_ref.push(record.source_ref.as_deref());
+    }
+}
+
+#[async_trait::async_trait]
+impl LedgerStore for PostgresStore {
+    async fn insert_transactions(
+        &self,
+        batch: &[NewTransaction],
+    ) -> Result<InsertReport, StoreError> {
+        if batch.is_empty() {
+            return Ok(InsertReport::default());
+        }
+        let mut tx = self.pool.begin().await?;
+        let account_ids: Vec<Uuid> = distinct_accounts(batch)
+            .into_iter()
+            .map(|a| a.as_uuid())
+            .collect();
+        let rows: Vec<(Uuid, Uuid, String)> =
+            sqlx::query_as("SELECT id, user_id, currency FROM accounts WHERE id = ANY($1)")
+                .bind(&account_ids)
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut owners = AccountOwners::new();
+        for (id, user_id, currency) in rows {
+            let currency = Currency::parse(&currency)
+                .map_err(|e| StoreError::Corrupt(format!("account {id}: {e}")))?;
+            owners.insert(
+                AccountId::from_uuid(id),
+                (UserId::from_uuid(user_id), currency),
+            );
+        }
+        let users = owners_of_batch(batch, &owners)?;
+        let mut inserted = 0;
+        for (records, users) in batch
+            .chunks(ROWS_PER_STATEMENT)
+            .zip(users.chunks(ROWS_PER_STATEMENT))
+        {
+            let mut columns = Columns::default();
+            for (record, user_id) in records.iter().zip(users) {
+                columns.push(record, *user_id);
+            }
+            inserted += sqlx::query(
+                "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at,
+                     amount_minor, currency, description, merchant, mcc, category, source, source_ref)
+                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::date[],
+                     $5::timestamptz[], $6::int8[], $7::text[], $8::text[], $9::text[], $10::int4[],
+                     $11::text[], $12::text[], $13::text[])
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&columns.id)
+            .bind(&columns.user_id)
+            .bind(&columns.account_id)
+            .bind(&columns.posted_on)
+            .bind(&columns.occurred_at)
+            .bind(&columns.amount_minor)
+            .bind(&columns.currency)
+            .bind(&columns.description)
+            .bind(&columns.merchant)
+            .bind(&columns.mcc)
+            .bind(&columns.category)
+            .bind(&columns.source)
+            .bind(&columns.source_ref)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(InsertReport {
+            inserted,
+            duplicates: batch.len() as u64 - inserted,
+        })
+    }
+
+    async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
+        let limit = query.checked_limit()?;
+        let rows: Vec<TransactionRow> = sqlx::query_as(
+            "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
+                    description, merchant, mcc, category, source, source_ref
+             FROM transactions
+             WHERE user_id = $1
+               AND ($2::uuid IS NULL OR account_id = $2)
+               AND ($3::date IS NULL OR posted_on >= $3)
+               AND ($4::date IS NULL OR posted_on <= $4)
+               AND ($5::text IS NULL OR category = $5 OR left(category, length($5) + 1) = $5 || '.')
+               AND ($6::date IS NULL OR (posted_on, id) < ($6, $7::uuid))
+             ORDER BY posted_on DESC, id DESC
+             LIMIT $8",
+        )
+        .bind(query.user_id.as_uuid())
+        .bind(query.account_id.map(|a| a.as_uuid()))
+        .bind(query.from)
+        .bind(query.to)
+        .bind(query.category.as_ref().map(|c| c.as_str()))
+        .bind(query.after.map(|c| c.posted_on))
+        .bind(query.after.map(|c| c.id.as_uuid()))
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        page_from_rows(rows, query.limit as usize)
+    }
+
+    async fn monthly_category_totals(
+        &self,
+        query: &TotalsQuery,
+    ) -> Result<Vec<CategoryMonthTotal>, StoreError> {
+        let rows: Vec<TotalRow> = sqlx::query_as(
+            "SELECT to_char(posted_on, 'YYYY-MM') AS month,
+                    COALESCE(category, 'uncategorized') AS category,
+                    currency,
+                    SUM(amount_minor)::BIGINT AS total_minor,
+                    COUNT(*) AS count
+             FROM transactions
+             WHERE user_id = $1 AND posted_on >= $2 AND posted_on < $3
+             GROUP BY 1, 2, 3
+             ORDER BY 1, 2, 3",
+        )
+        .bind(query.user_id.as_uuid())
+        .bind(query.from)
+        .bind(query.until)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(CategoryMonthTotal::try_from).collect()
+    }
+
+    async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rows: Vec<(i64, Uuid, Uuid)> = sqlx::query_as(
+            "SELECT seq, transaction_id, user_id FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, transaction_id, user_id)| OutboxEntry {
+                seq,
+                transaction_id: TransactionId::from_uuid(transaction_id),
+                user_id: UserId::from_uuid(user_id),
+            })
+            .collect())
+    }
+
+    async fn stats(&self) -> Result<LedgerStats, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let counts: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM tenants), (SELECT COUNT(*) FROM households),
+                    (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM accounts),
+                    (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM outbox)",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let by_user = sqlx::query_as(
+            "SELECT u.id, u.display_name,
+                    (SELECT COUNT(*) FROM accounts a WHERE a.user_id = u.id),
+                    COUNT(t.id), to_char(MIN(t.posted_on), 'YYYY-MM-DD'),
+                    to_char(MAX(t.posted_on), 'YYYY-MM-DD')
+             FROM users u LEFT JOIN transactions t ON t.user_id = u.id
+             GROUP BY u.id, u.display_name",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let by_account_kind = sqlx::query_as(
+            "SELECT a.kind, a.currency::text, COUNT(DISTINCT a.id), COUNT(t.id),
+                    COALESCE(SUM(t.amount_minor), 0)::BIGINT
+             FROM accounts a LEFT JOIN transactions t ON t.account_id = a.id
+             GROUP BY a.kind, a.currency",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let by_category = sqlx::query_as(
+            "SELECT split_part(COALESCE(category, 'uncategorized'), '.', 1) AS root,
+                    currency, COUNT(*), SUM(amount_minor)::BIGINT
+             FROM transactions GROUP BY 1, 2",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        assemble_stats(StatsRows {
+            counts,
+            by_user,
+            by_account_kind,
+            by_category,
+        })
+    }
+}

@@ -1,0 +1,335 @@
+//! The embedded backend: one SQLite file in WAL mode with full fsync, so an
+//! acknowledged batch survives a crash. Writes go through a single
+//! connection (`BEGIN IMMEDIATE`), reads through a small pool.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use finsight_core::{Account, AccountId, Currency, NewTransaction, TransactionId, User, UserId};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Sqlite};
+use uuid::Uuid;
+
+use crate::rows::{
+    AccountOwners, AccountRow, TotalRow, TransactionRow, account_changed, distinct_accounts,
+    owners_of_batch, page_from_rows,
+};
+use crate::stats::{StatsRows, assemble_stats};
+use crate::{
+    CategoryMonthTotal, Directory, DirectoryStore, InsertReport, LedgerStats, LedgerStore,
+    OutboxEntry, Store, StoreError, TotalsQuery, TransactionPage, TransactionQuery,
+};
+
+/// Rows per INSERT statement: 13 parameters each stays well under SQLite's
+/// 32,766-parameter limit.
+const ROWS_PER_STATEMENT: usize = 1000;
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file a `sqlite://PATH` URL
+    /// names.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        Ok(Self { writer, reader })
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl DirectoryStore for SqliteStore {
+    async fn upsert_directory(&self, directory: &Directory) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        for tenant in &directory.tenants {
+            sqlx::query(
+                "INSERT INTO tenants (id, name) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            )
+            .bind(tenant.id.as_uuid())
+            .bind(&tenant.name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for household in &directory.households {
+            sqlx::query(
+                "INSERT INTO households (id, tenant_id, name) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            )
+            .bind(household.id.as_uuid())
+            .bind(household.tenant_id.as_uuid())
+            .bind(&household.name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for user in &directory.users {
+            sqlx::query(
+                "INSERT INTO users (id, tenant_id, household_id, display_name) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name",
+            )
+            .bind(user.id.as_uuid())
+            .bind(user.tenant_id.as_uuid())
+            .bind(user.household_id.as_uuid())
+            .bind(&user.display_name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (index, account) in directory.accounts.iter().enumerate() {
+            let written = sqlx::query(
+                "INSERT INTO accounts (id, user_id, kind, currency, name, institution)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, institution = excluded.institution
+                 WHERE accounts.user_id = excluded.user_id AND accounts.kind = excluded.kind
+                   AND accounts.currency = excluded.currency",
+            )
+            .bind(account.id.as_uuid())
+            .bind(account.user_id.as_uuid())
+            .bind(account.kind.as_str())
+            .bind(account.currency.code())
+            .bind(&account.name)
+            .bind(&account.institution)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if written == 0 {
+                return Err(account_changed(index, account.id).into());
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
+        let row: Option<AccountRow> = sqlx::query_as(
+            "SELECT id, user_id, kind, currency, name, institution FROM accounts WHERE id = ?1",
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(Account::try_from).transpose()
+    }
+
+    async fn accounts_of_user(&self, user: UserId) -> Result<Vec<Account>, StoreError> {
+        let rows: Vec<AccountRow> = sqlx::query_as(
+            "SELECT id, user_id, kind, currency, name, institution FROM accounts
+             WHERE user_id = ?1 ORDER BY id",
+        )
+        .bind(user.as_uuid())
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(Account::try_from).collect()
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows: Vec<(Uuid, Uuid, Uuid, String)> = sqlx::query_as(
+            "SELECT id, tenant_id, household_id, display_name FROM users ORDER BY id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.into_iter().map(crate::stats::user_from_row).collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl LedgerStore for SqliteStore {
+    async fn insert_transactions(
+        &self,
+        batch: &[NewTransaction],
+    ) -> Result<InsertReport, StoreError> {
+        if batch.is_empty() {
+            return Ok(InsertReport::default());
+        }
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let mut owners = AccountOwners::new();
+        for account_id in distinct_accounts(batch) {
+            let row: Option<(Uuid, String)> =
+                sqlx::query_as("SELECT user_id, currency FROM accounts WHERE id = ?1")
+                    .bind(account_id.as_uuid())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((user_id, currency)) = row {
+                let currency = Currency::parse(&currency)
+                    .map_err(|e| StoreError::Corrupt(format!("account {account_id}: {e}")))?;
+                owners.insert(account_id, (UserId::from_uuid(user_id), currency));
+            }
+        }
+        let users = owners_of_batch(batch, &owners)?;
+        let mut inserted = 0;
+        for (records, users) in batch
+            .chunks(ROWS_PER_STATEMENT)
+            .zip(users.chunks(ROWS_PER_STATEMENT))
+        {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at, \
+                 amount_minor, currency, description, merchant, mcc, category, source, source_ref) ",
+            );
+            insert.push_values(records.iter().zip(users), |mut row, (record, user_id)| {
+                row.push_bind(record.fingerprint().transaction_id().as_uuid())
+                    .push_bind(user_id.as_uuid())
+                    .push_bind(record.account_id.as_uuid())
+                    .push_bind(record.posted_on.date())
+                    .push_bind(record.occurred_at)
+                    .push_bind(record.amount.minor_units())
+                    .push_bind(record.amount.currency().code())
+                    .push_bind(record.description.as_str())
+                    .push_bind(record.merchant.as_deref())
+                    .push_bind(record.mcc.map(|m| i32::from(m.code())))
+                    .push_bind(record.category.as_ref().map(|c| c.as_str()))
+                    .push_bind(record.source.as_str())
+                    .push_bind(record.source_ref.as_deref());
+            });
+            insert.push(" ON CONFLICT (id) DO NOTHING");
+            inserted += insert.build().execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(InsertReport {
+            inserted,
+            duplicates: batch.len() as u64 - inserted,
+        })
+    }
+
+    async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
+        let limit = query.checked_limit()?;
+        let rows: Vec<TransactionRow> = sqlx::query_as(
+            "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
+                    description, merchant, mcc, category, source, source_ref
+             FROM transactions
+             WHERE user_id = ?1
+               AND (?2 IS NULL OR account_id = ?2)
+               AND (?3 IS NULL OR posted_on >= ?3)
+               AND (?4 IS NULL OR posted_on <= ?4)
+               AND (?5 IS NULL OR category = ?5 OR substr(category, 1, length(?5) + 1) = ?5 || '.')
+               AND (?6 IS NULL OR posted_on < ?6 OR (posted_on = ?6 AND id < ?7))
+             ORDER BY posted_on DESC, id DESC
+             LIMIT ?8",
+        )
+        .bind(query.user_id.as_uuid())
+        .bind(query.account_id.map(|a| a.as_uuid()))
+        .bind(query.from)
+        .bind(query.to)
+        .bind(query.category.as_ref().map(|c| c.as_str()))
+        .bind(query.after.map(|c| c.posted_on))
+        .bind(query.after.map(|c| c.id.as_uuid()))
+        .bind(limit + 1)
+        .fetch_all(&self.reader)
+        .await?;
+        page_from_rows(rows, query.limit as usize)
+    }
+
+    async fn monthly_category_totals(
+        &self,
+        query: &TotalsQuery,
+    ) -> Result<Vec<CategoryMonthTotal>, StoreError> {
+        let rows: Vec<TotalRow> = sqlx::query_as(
+            "SELECT substr(posted_on, 1, 7) AS month,
+                    COALESCE(category, 'uncategorized') AS category,
+                    currency,
+                    SUM(amount_minor) AS total_minor,
+                    COUNT(*) AS count
+             FROM transactions
+             WHERE user_id = ?1 AND posted_on >= ?2 AND posted_on < ?3
+             GROUP BY 1, 2, 3
+             ORDER BY 1, 2, 3",
+        )
+        .bind(query.user_id.as_uuid())
+        .bind(query.from)
+        .bind(query.until)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(CategoryMonthTotal::try_from).collect()
+    }
+
+    async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let rows: Vec<(i64, Uuid, Uuid)> = sqlx::query_as(
+            "SELECT seq, transaction_id, user_id FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, transaction_id, user_id)| OutboxEntry {
+                seq,
+                transaction_id: TransactionId::from_uuid(transaction_id),
+                user_id: UserId::from_uuid(user_id),
+            })
+            .collect())
+    }
+
+    async fn stats(&self) -> Result<LedgerStats, StoreError> {
+        // One read transaction, so every figure comes from the same snapshot.
+        let mut conn = self.reader.begin().await?;
+        let counts: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM tenants), (SELECT COUNT(*) FROM households),
+                    (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM accounts),
+                    (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM outbox)",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let by_user = sqlx::query_as(
+            "SELECT u.id, u.display_name,
+                    (SELECT COUNT(*) FROM accounts a WHERE a.user_id = u.id),
+                    COUNT(t.id), MIN(t.posted_on), MAX(t.posted_on)
+             FROM users u LEFT JOIN transactions t ON t.user_id = u.id
+             GROUP BY u.id, u.display_name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let by_account_kind = sqlx::query_as(
+            "SELECT a.kind, a.currency, COUNT(DISTINCT a.id), COUNT(t.id),
+                    COALESCE(SUM(t.amount_minor), 0)
+             FROM accounts a LEFT JOIN transactions t ON t.account_id = a.id
+             GROUP BY a.kind, a.currency",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let by_category = sqlx::query_as(
+            "SELECT CASE WHEN instr(category, '.') > 0
+                         THEN substr(category, 1, instr(category, '.') - 1)
+                         ELSE COALESCE(category, 'uncategorized') END AS root,
+                    currency, COUNT(*), SUM(amount_minor)
+             FROM transactions GROUP BY 1, 2",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        conn.commit().await?;
+        assemble_stats(StatsRows {
+            counts,
+            by_user,
+            by_account_kind,
+            by_category,
+        })
+    }
+}

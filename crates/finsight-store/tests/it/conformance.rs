@@ -1,0 +1,517 @@
+//! The storage contract, as cases that take any backend.
+
+use std::sync::Arc;
+
+use finsight_core::{
+    Account, AccountId, AccountKind, CategoryId, Currency, Description, Household, HouseholdId,
+    Mcc, Money, NewTransaction, PostingDate, SourceName, Tenant, TenantId, Transaction, User,
+    UserId,
+};
+use finsight_store::{Directory, PageCursor, Store, StoreError, TotalsQuery, TransactionQuery};
+use time::macros::{date, datetime};
+use time::{Date, Duration};
+
+struct Fixture {
+    user: UserId,
+    other_user: UserId,
+    checking: AccountId,
+    card: AccountId,
+    euro_savings: AccountId,
+}
+
+fn id(n: u8) -> [u8; 16] {
+    [n; 16]
+}
+
+async fn fixture(store: &Arc<dyn Store>) -> Fixture {
+    let tenant = TenantId::from_random_bytes(id(1));
+    let household = HouseholdId::from_random_bytes(id(2));
+    let user = UserId::from_random_bytes(id(3));
+    let other_user = UserId::from_random_bytes(id(4));
+    let usd = Currency::parse("USD").unwrap();
+    let account = |n, owner, kind, currency| Account {
+        id: AccountId::from_random_bytes(id(n)),
+        user_id: owner,
+        kind,
+        currency,
+        name: format!("account {n}"),
+        institution: "First Harbor Bank".into(),
+    };
+    let directory = Directory {
+        tenants: vec![Tenant {
+            id: tenant,
+            name: "Acme Finance".into(),
+        }],
+        households: vec![Household {
+            id: household,
+            tenant_id: tenant,
+            name: "The Lees".into(),
+        }],
+        users: [(user, "Ada Lee"), (other_user, "Ben Lee")]
+            .into_iter()
+            .map(|(id, name)| User {
+                id,
+                tenant_id: tenant,
+                household_id: household,
+                display_name: name.into(),
+            })
+            .collect(),
+        accounts: vec![
+            account(10, user, AccountKind::Checking, usd),
+            account(11, user, AccountKind::CreditCard, usd),
+            account(
+                12,
+                user,
+                AccountKind::Savings,
+                Currency::parse("EUR").unwrap(),
+            ),
+            account(13, other_user, AccountKind::Checking, usd),
+        ],
+    };
+    store.upsert_directory(&directory).await.unwrap();
+    // Upserting again is harmless.
+    store.upsert_directory(&directory).await.unwrap();
+    Fixture {
+        user,
+        other_user,
+        checking: AccountId::from_random_bytes(id(10)),
+        card: AccountId::from_random_bytes(id(11)),
+        euro_savings: AccountId::from_random_bytes(id(12)),
+    }
+}
+
+fn record(account: AccountId, day: Date, amount: &str, description: &str) -> NewTransaction {
+    record_in(account, day, amount, "USD", description)
+}
+
+fn record_in(
+    account: AccountId,
+    day: Date,
+    amount: &str,
+    currency: &str,
+    description: &str,
+) -> NewTransaction {
+    NewTransaction {
+        account_id: account,
+        posted_on: PostingDate::new(day).unwrap(),
+        occurred_at: None,
+        amount: Money::parse(amount, Currency::parse(currency).unwrap()).unwrap(),
+        description: Description::parse(description).unwrap(),
+        merchant: None,
+        mcc: None,
+        category: None,
+        source: SourceName::parse("test").unwrap(),
+        source_ref: None,
+    }
+}
+
+fn categorized(mut record: NewTransaction, category: &str) -> NewTransaction {
+    record.category = Some(CategoryId::parse(category).unwrap());
+    record
+}
+
+pub async fn insert_is_idempotent_and_feeds_the_outbox(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let batch = vec![
+        record(
+            f.checking,
+            date!(2026 - 01 - 02),
+            "-12.50",
+            "SQ *BLUE BOTTLE 0423",
+        ),
+        record(
+            f.checking,
+            date!(2026 - 01 - 03),
+            "2500",
+            "ACME CORP PAYROLL",
+        ),
+        record(
+            f.card,
+            date!(2026 - 01 - 03),
+            "-99.99",
+            "AMZN MKTP US*2K3L1",
+        ),
+    ];
+    let first = store.insert_transactions(&batch).await.unwrap();
+    assert_eq!((first.inserted, first.duplicates), (3, 0));
+    let again = store.insert_transactions(&batch).await.unwrap();
+    assert_eq!((again.inserted, again.duplicates), (0, 3));
+    let outbox = store.outbox_after(0, 100).await.unwrap();
+    assert_eq!(outbox.len(), 3);
+    let ids: Vec<_> = batch
+        .iter()
+        .map(|r| r.fingerprint().transaction_id())
+        .collect();
+    assert_eq!(
+        outbox.iter().map(|e| e.transaction_id).collect::<Vec<_>>(),
+        ids
+    );
+    assert!(outbox.iter().all(|e| e.user_id == f.user));
+    assert!(store.insert_transactions(&[]).await.unwrap().inserted == 0);
+}
+
+pub async fn duplicates_within_one_batch_are_stored_once(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let coffee = record(f.checking, date!(2026 - 01 - 02), "-4.50", "COFFEE");
+    let mut second_coffee = coffee.clone();
+    second_coffee.source_ref = Some("2".into());
+    let report = store
+        .insert_transactions(&[coffee.clone(), coffee.clone(), second_coffee])
+        .await
+        .unwrap();
+    assert_eq!((report.inserted, report.duplicates), (2, 1));
+    assert_eq!(store.outbox_after(0, 10).await.unwrap().len(), 2);
+}
+
+pub async fn unknown_account_rejects_the_whole_batch(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let ghost = AccountId::from_random_bytes(id(99));
+    let batch = vec![
+        record(f.checking, date!(2026 - 01 - 02), "-1", "GOOD"),
+        record(ghost, date!(2026 - 01 - 02), "-1", "GHOST"),
+    ];
+    let err = store.insert_transactions(&batch).await.unwrap_err();
+    let StoreError::Invalid(err) = err else {
+        panic!("expected a validation error, got {err:?}")
+    };
+    assert_eq!(err.field, "transactions[1].account_id");
+    assert!(err.reason.contains("does not exist"), "{}", err.reason);
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.transactions, stats.outbox), (0, 0));
+}
+
+pub async fn currency_must_match_the_account(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let batch = vec![record(
+        f.euro_savings,
+        date!(2026 - 01 - 02),
+        "5",
+        "INTEREST",
+    )];
+    let StoreError::Invalid(err) = store.insert_transactions(&batch).await.unwrap_err() else {
+        panic!("expected a validation error")
+    };
+    assert_eq!(err.field, "transactions[0].currency");
+    assert!(err.reason.contains("EUR"), "{}", err.reason);
+    let euro = record_in(
+        f.euro_savings,
+        date!(2026 - 01 - 02),
+        "5",
+        "EUR",
+        "INTEREST",
+    );
+    assert_eq!(
+        store.insert_transactions(&[euro]).await.unwrap().inserted,
+        1
+    );
+}
+
+pub async fn account_kind_and_currency_cannot_change(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let mut account = store.account(f.checking).await.unwrap().unwrap();
+    assert_eq!(account.kind, AccountKind::Checking);
+    account.name = "Renamed".into();
+    let rename = Directory {
+        accounts: vec![account.clone()],
+        ..Directory::default()
+    };
+    store.upsert_directory(&rename).await.unwrap();
+    assert_eq!(
+        store.account(f.checking).await.unwrap().unwrap().name,
+        "Renamed"
+    );
+    account.currency = Currency::parse("GBP").unwrap();
+    let change = Directory {
+        accounts: vec![account],
+        ..Directory::default()
+    };
+    let StoreError::Invalid(err) = store.upsert_directory(&change).await.unwrap_err() else {
+        panic!("expected a validation error")
+    };
+    assert_eq!(err.field, "accounts[0].account_id");
+    let kept = store.account(f.checking).await.unwrap().unwrap();
+    assert_eq!(kept.currency.code(), "USD");
+    assert_eq!(store.accounts_of_user(f.user).await.unwrap().len(), 3);
+    assert_eq!(store.accounts_of_user(f.other_user).await.unwrap().len(), 1);
+}
+
+pub async fn stored_transactions_round_trip_every_field(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let mut full = record(
+        f.card,
+        date!(2026 - 02 - 28),
+        "-1234.56",
+        "UBER *TRIP HELP.UBER.COM",
+    );
+    full.occurred_at = Some(datetime!(2026-02-27 23:41:07 -5));
+    full.merchant = Some("Uber".into());
+    full.mcc = Some(Mcc::new(4121).unwrap());
+    full.category = Some(CategoryId::parse("transport.rideshare").unwrap());
+    full.source_ref = Some("FITID-0001".into());
+    let bare = record(f.checking, date!(2026 - 02 - 01), "0", "ZERO AMOUNT AUTH");
+    store
+        .insert_transactions(&[full.clone(), bare.clone()])
+        .await
+        .unwrap();
+    let page = store
+        .transactions(&TransactionQuery::for_user(f.user))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.transactions,
+        vec![
+            Transaction::from_new(f.user, full),
+            Transaction::from_new(f.user, bare)
+        ]
+    );
+    assert!(page.next.is_none());
+}
+
+pub async fn pages_are_complete_ordered_and_filtered(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let start = date!(2026 - 01 - 01);
+    let mut batch = Vec::new();
+    for n in 0..25i64 {
+        let day = start + Duration::days(n / 2);
+        let account = if n % 3 == 0 { f.card } else { f.checking };
+        let category = [
+            "dining.coffee",
+            "dining",
+            "groceries",
+            "dining_out",
+            "income.salary",
+        ][(n % 5) as usize];
+        batch.push(categorized(
+            record(
+                account,
+                day,
+                &format!("-{}.25", n + 1),
+                &format!("SHOP {n}"),
+            ),
+            category,
+        ));
+    }
+    batch.push(record(
+        AccountId::from_random_bytes(id(13)),
+        start,
+        "-1",
+        "OTHER USER",
+    ));
+    store.insert_transactions(&batch).await.unwrap();
+
+    let mut query = TransactionQuery::for_user(f.user);
+    query.limit = 10;
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = store.transactions(&query).await.unwrap();
+        pages += 1;
+        seen.extend(page.transactions);
+        match page.next {
+            Some(cursor) => {
+                let decoded = PageCursor::decode(&cursor.encode()).unwrap();
+                assert_eq!(decoded, cursor);
+                query.after = Some(decoded);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 25);
+    assert!(seen.iter().all(|t| t.user_id == f.user));
+    for pair in seen.windows(2) {
+        assert!((pair[0].posted_on, pair[0].id) > (pair[1].posted_on, pair[1].id));
+    }
+
+    let mut by_account = TransactionQuery::for_user(f.user);
+    by_account.account_id = Some(f.card);
+    let cards = store.transactions(&by_account).await.unwrap().transactions;
+    assert_eq!(cards.len(), 9);
+    assert!(cards.iter().all(|t| t.account_id == f.card));
+
+    let mut by_dates = TransactionQuery::for_user(f.user);
+    by_dates.from = Some(date!(2026 - 01 - 03));
+    by_dates.to = Some(date!(2026 - 01 - 04));
+    let in_range = store.transactions(&by_dates).await.unwrap().transactions;
+    assert_eq!(in_range.len(), 4);
+
+    let mut by_category = TransactionQuery::for_user(f.user);
+    by_category.category = Some(CategoryId::parse("dining").unwrap());
+    let dining = store.transactions(&by_category).await.unwrap().transactions;
+    assert_eq!(dining.len(), 10, "dining and dining.coffee, not dining_out");
+    assert!(dining.iter().all(|t| {
+        t.category
+            .as_ref()
+            .is_some_and(|c| c.is_within(&CategoryId::parse("dining").unwrap()))
+    }));
+}
+
+pub async fn monthly_totals_are_exact_per_category(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let batch = vec![
+        categorized(
+            record(f.checking, date!(2026 - 01 - 05), "-0.10", "A"),
+            "groceries",
+        ),
+        categorized(
+            record(f.checking, date!(2026 - 01 - 06), "-0.20", "B"),
+            "groceries",
+        ),
+        categorized(
+            record(f.card, date!(2026 - 01 - 31), "-0.30", "C"),
+            "groceries",
+        ),
+        categorized(
+            record(f.card, date!(2026 - 02 - 01), "-7.77", "D"),
+            "dining.coffee",
+        ),
+        record(f.checking, date!(2026 - 02 - 14), "-3", "E"),
+        record(f.checking, date!(2026 - 03 - 01), "-1000", "OUTSIDE"),
+        record_in(
+            f.euro_savings,
+            date!(2026 - 02 - 02),
+            "0.01",
+            "EUR",
+            "INTEREST",
+        ),
+    ];
+    store.insert_transactions(&batch).await.unwrap();
+    let totals = store
+        .monthly_category_totals(&TotalsQuery {
+            user_id: f.user,
+            from: date!(2026 - 01 - 01),
+            until: date!(2026 - 03 - 01),
+        })
+        .await
+        .unwrap();
+    let rendered: Vec<String> = totals
+        .iter()
+        .map(|t| format!("{} {} {} x{}", t.month, t.category, t.total, t.count))
+        .collect();
+    assert_eq!(
+        rendered,
+        vec![
+            "2026-01-01 groceries -0.60 USD x3",
+            "2026-02-01 dining.coffee -7.77 USD x1",
+            "2026-02-01 uncategorized 0.01 EUR x1",
+            "2026-02-01 uncategorized -3.00 USD x1",
+        ]
+    );
+}
+
+pub async fn outbox_reads_in_order_from_a_position(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    for n in 0..7 {
+        let r = record(
+            f.checking,
+            date!(2026 - 01 - 01),
+            "-1",
+            &format!("ITEM {n}"),
+        );
+        store.insert_transactions(&[r]).await.unwrap();
+    }
+    let first = store.outbox_after(0, 4).await.unwrap();
+    assert_eq!(first.len(), 4);
+    let rest = store.outbox_after(first[3].seq, 100).await.unwrap();
+    assert_eq!(rest.len(), 3);
+    let all: Vec<i64> = first.iter().chain(&rest).map(|e| e.seq).collect();
+    assert!(all.windows(2).all(|w| w[0] < w[1]));
+    assert!(store.outbox_after(all[6], 100).await.unwrap().is_empty());
+}
+
+pub async fn concurrent_overlapping_batches_never_duplicate(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let records: Vec<NewTransaction> = (0..600)
+        .map(|n| {
+            record(
+                f.checking,
+                date!(2026 - 01 - 01),
+                "-1",
+                &format!("ITEM {n}"),
+            )
+        })
+        .collect();
+    let a = records[..400].to_vec();
+    let b = records[200..].to_vec();
+    let (store_a, store_b) = (store.clone(), store.clone());
+    let (ra, rb) = tokio::join!(
+        tokio::spawn(async move { store_a.insert_transactions(&a).await.unwrap() }),
+        tokio::spawn(async move { store_b.insert_transactions(&b).await.unwrap() }),
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.inserted + rb.inserted, 600);
+    assert_eq!(ra.duplicates + rb.duplicates, 200);
+    let stats = store.stats().await.unwrap();
+    assert_eq!((stats.transactions, stats.outbox), (600, 600));
+}
+
+pub async fn stats_count_everything(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let batch = vec![
+        categorized(
+            record(f.checking, date!(2026 - 01 - 05), "-10", "A"),
+            "dining.coffee",
+        ),
+        categorized(record(f.card, date!(2026 - 01 - 06), "-20", "B"), "dining"),
+        record(f.checking, date!(2026 - 02 - 06), "100", "C"),
+    ];
+    store.insert_transactions(&batch).await.unwrap();
+    let stats = store.stats().await.unwrap();
+    assert_eq!(
+        (stats.tenants, stats.households, stats.users, stats.accounts),
+        (1, 1, 2, 4)
+    );
+    assert_eq!((stats.transactions, stats.outbox), (3, 3));
+    let ada = stats.by_user.iter().find(|u| u.user_id == f.user).unwrap();
+    assert_eq!((ada.accounts, ada.transactions), (3, 3));
+    assert_eq!(ada.first_posted_on, Some(date!(2026 - 01 - 05)));
+    assert_eq!(ada.last_posted_on, Some(date!(2026 - 02 - 06)));
+    let ben = stats
+        .by_user
+        .iter()
+        .find(|u| u.user_id == f.other_user)
+        .unwrap();
+    assert_eq!((ben.transactions, ben.first_posted_on), (0, None));
+    let kinds: Vec<_> = stats
+        .by_account_kind
+        .iter()
+        .map(|k| {
+            (
+                k.kind.as_str(),
+                k.currency.as_str(),
+                k.accounts,
+                k.transactions,
+                k.net_minor,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("checking", "USD", 2, 2, 9000),
+            ("savings", "EUR", 1, 0, 0),
+            ("credit_card", "USD", 1, 1, -2000),
+        ]
+    );
+    let categories: Vec<_> = stats
+        .by_category
+        .iter()
+        .map(|c| (c.category.as_str(), c.transactions, c.net_minor))
+        .collect();
+    assert_eq!(
+        categories,
+        vec![("dining", 2, -3000), ("uncategorized", 1, 10000)]
+    );
+}
+
+pub async fn bad_page_limits_are_rejected(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    for limit in [0, TransactionQuery::MAX_LIMIT + 1] {
+        let mut query = TransactionQuery::for_user(f.user);
+        query.limit = limit;
+        let StoreError::Invalid(err) = store.transactions(&query).await.unwrap_err() else {
+            panic!("expected a validation error")
+        };
+        assert_eq!(err.field, "limit");
+    }
+}
