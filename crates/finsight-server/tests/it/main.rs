@@ -1,0 +1,91 @@
+//! Integration tests of finsight-server: the router in process, and a real
+//! listener with graceful shutdown.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use finsight_server::{AppState, router};
+use http_body_util::BodyExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+
+async fn state() -> (AppState, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
+    let store = finsight_store::open(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let state = AppState {
+        store: Arc::clone(&store),
+        metrics: finsight_server::metrics::install(),
+    };
+    (state, dir)
+}
+
+async fn get(app: axum::Router, path: &str) -> (StatusCode, String) {
+    let response = app
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let (state, _dir) = state().await;
+    let (status, body) = get(router(state.clone()), "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"status":"live"}"#));
+    let (status, body) = get(router(state), "/readyz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"status":"ready"}"#));
+}
+
+#[tokio::test]
+async fn unknown_routes_get_the_error_body() {
+    let (state, _dir) = state().await;
+    let (status, body) = get(router(state), "/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["code"], "not_found");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let (state, _dir) = state().await;
+    get(router(state.clone()), "/healthz").await;
+    let (status, body) = get(router(state), "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.lines().any(|l| l.starts_with("finsight_http_requests_total")
+            && l.contains(r#"route="/healthz""#)
+            && l.contains(r#"status="200""#)),
+        "{body}"
+    );
+    assert!(body.contains("finsight_build_info"), "{body}");
+}
+
+#[tokio::test]
+async fn serves_on_a_real_socket_and_shuts_down_gracefully() {
+    let (state, _dir) = state().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(finsight_server::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let mut socket = tokio::net::TcpStream::connect(address).await.unwrap();
+    socket
+        .write_all(b"GET /readyz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    socket.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    stop.send(()).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), server)
+        .await
+        .expect("server stops after the shutdown signal")
+        .unwrap()
+        .unwrap();
+}
