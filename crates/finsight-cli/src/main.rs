@@ -1,1 +1,292 @@
-fn main() {}
+//! The `finsight` binary: the composition root. It reads settings, opens
+//! the store, and wires the crates together for each command.
+
+mod config;
+mod load;
+mod stats;
+mod telemetry;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use finsight_store::Store;
+use finsight_synth::export::{Format, write_dataset};
+use finsight_synth::{SynthConfig, Synthesizer};
+use time::{Date, Month, OffsetDateTime};
+
+use crate::config::{Overrides, Settings};
+
+/// Finsight: the AI analytics engine for personal and small-business finance.
+#[derive(Debug, Parser)]
+#[command(name = "finsight", version, about)]
+struct Cli {
+    /// Config file (TOML); `./finsight.toml` is read when present.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Data directory for the embedded store and generated files.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate a realistic multi-user demo, load it, and start the server.
+    Demo(DemoArgs),
+    /// Start the HTTP server.
+    Serve(ServeArgs),
+    /// Write synthetic bank exports to files.
+    Synth(SynthArgs),
+    /// Apply database migrations.
+    Migrate,
+    /// Print counts per user, account kind and category.
+    Stats,
+}
+
+#[derive(Debug, Args)]
+struct Population {
+    /// Number of users.
+    #[arg(long, default_value_t = 200)]
+    users: u32,
+    /// Months of history.
+    #[arg(long, default_value_t = 24)]
+    months: u32,
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// The month after the last generated one (YYYY-MM); defaults to the
+    /// current month, so history ends with the last complete month.
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    end_month: Option<Date>,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    population: Population,
+    /// Load the data and stop, without starting the server.
+    #[arg(long)]
+    no_serve: bool,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on (default from settings: 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Ofx,
+    Qif,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+struct SynthArgs {
+    #[command(flatten)]
+    population: Population,
+    /// File format of the exports.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: ExportFormat,
+    /// Directory to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+fn parse_month(text: &str) -> Result<Date, String> {
+    let invalid = || format!("{text:?} is not a month (YYYY-MM)");
+    let (year, month) = text.split_once('-').ok_or_else(invalid)?;
+    let year: i32 = year.parse().map_err(|_| invalid())?;
+    let month: u8 = month.parse().map_err(|_| invalid())?;
+    let month = Month::try_from(month).map_err(|_| invalid())?;
+    if !(1971..=2199).contains(&year) {
+        return Err(format!("{text:?} is outside 1971 to 2199"));
+    }
+    Date::from_calendar_date(year, month, 1).map_err(|_| invalid())
+}
+
+impl Population {
+    fn config(&self) -> anyhow::Result<SynthConfig> {
+        let end = match self.end_month {
+            Some(end) => end,
+            None => OffsetDateTime::now_utc().date().replace_day(1)?,
+        };
+        let total = end.year() * 12 + end.month() as i32 - 1 - self.months as i32;
+        anyhow::ensure!(
+            self.months > 0 && total >= 1970 * 12,
+            "months: must be between 1 and {} for this end month",
+            SynthConfig::MAX_MONTHS
+        );
+        let first_month =
+            Date::from_calendar_date(total / 12, Month::try_from((total % 12 + 1) as u8)?, 1)?;
+        Ok(SynthConfig {
+            users: self.users,
+            months: self.months,
+            seed: self.seed,
+            first_month,
+        })
+    }
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let url = settings.database_url()?;
+    let store = finsight_store::open(&url)
+        .await
+        .context("database_url: cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> {
+    let listen = args.listen.unwrap_or(settings.server.listen);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listen: cannot bind {listen}"))?;
+    let address = listener.local_addr()?;
+    println!("finsight is listening on http://{address}");
+    tracing::info!(%address, "serving");
+    let state = finsight_server::AppState {
+        store,
+        metrics: finsight_server::metrics::install(),
+    };
+    finsight_server::serve(listener, state, shutdown_signal())
+        .await
+        .context("server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(
+        cli.config.as_deref(),
+        &Overrides {
+            data_dir: cli.data_dir,
+            database_url: cli.database_url,
+        },
+    )?;
+    telemetry::init(&settings.log);
+    match cli.command {
+        Command::Migrate => {
+            open_store(&settings).await?;
+            println!("migrations applied");
+        }
+        Command::Stats => {
+            let store = open_store(&settings).await?;
+            let stats = store.stats().await?;
+            print!("{}", stats::render(&stats));
+        }
+        Command::Serve(args) => {
+            let store = open_store(&settings).await?;
+            serve(&settings, store, &args).await?;
+        }
+        Command::Synth(args) => {
+            let synth = Synthesizer::new(args.population.config()?)?;
+            let format = match args.format {
+                ExportFormat::Csv => Format::Csv,
+                ExportFormat::Ofx => Format::Ofx,
+                ExportFormat::Qif => Format::Qif,
+                ExportFormat::Jsonl => Format::Jsonl,
+            };
+            let progress = load::progress_bar(synth.profiles().len() as u64, "writing");
+            let summary = write_dataset(&synth, format, &args.out, |_| progress.inc(1))?;
+            progress.finish_and_clear();
+            println!(
+                "wrote {} transactions of {} users in {} files to {} ({} anomaly labels in anomaly-labels.csv)",
+                summary.transactions,
+                synth.profiles().len(),
+                summary.files,
+                args.out.display(),
+                summary.labels
+            );
+        }
+        Command::Demo(args) => {
+            let started = Instant::now();
+            let store = open_store(&settings).await?;
+            let synth = Synthesizer::new(args.population.config()?)?;
+            let config = synth.config();
+            println!(
+                "generating {} users x {} months from {} (seed {})",
+                config.users, config.months, config.first_month, config.seed
+            );
+            let labels = settings.data_dir.join("anomaly-labels.csv");
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!("data_dir: cannot create {}", settings.data_dir.display())
+            })?;
+            let report = load::load_synthetic(store.as_ref(), synth, &labels).await?;
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "loaded {} users, {} accounts: {} new transactions, {} duplicates, {} anomaly labels in {:.1} s ({:.0} transactions/s)",
+                report.users,
+                report.accounts,
+                report.inserted,
+                report.duplicates,
+                report.labels,
+                seconds,
+                (report.inserted + report.duplicates) as f64 / seconds.max(1e-9)
+            );
+            println!("anomaly ground truth: {}", labels.display());
+            if !args.no_serve {
+                serve(&settings, store, &args.serve).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -24,7 +24,10 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiErro
         }
         Err(_) => {
             tracing::warn!("store ping timed out");
-            Err(ApiError::new(ErrorCode::NotReady, "store did not answer in time"))
+            Err(ApiError::new(
+                ErrorCode::NotReady,
+                "store did not answer in time",
+            ))
         }
     }
 }

@@ -36,9 +36,15 @@ async fn get(app: axum::Router, path: &str) -> (StatusCode, String) {
 async fn health_and_readiness_answer() {
     let (state, _dir) = state().await;
     let (status, body) = get(router(state.clone()), "/healthz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"status":"live"}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, r#"{"status":"live"}"#)
+    );
     let (status, body) = get(router(state), "/readyz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"status":"ready"}"#));
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, r#"{"status":"ready"}"#)
+    );
 }
 
 #[tokio::test]
@@ -57,9 +63,10 @@ async fn metrics_count_requests_by_route_pattern() {
     let (status, body) = get(router(state), "/metrics").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        body.lines().any(|l| l.starts_with("finsight_http_requests_total")
-            && l.contains(r#"route="/healthz""#)
-            && l.contains(r#"status="200""#)),
+        body.lines()
+            .any(|l| l.starts_with("finsight_http_requests_total")
+                && l.contains(r#"route="/healthz""#)
+                && l.contains(r#"status="200""#)),
         "{body}"
     );
     assert!(body.contains("finsight_build_info"), "{body}");

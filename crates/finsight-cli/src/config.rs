@@ -1,0 +1,158 @@
+//! Typed, layered settings: built-in defaults, then the config file, then
+//! `FINSIGHT__SECTION__KEY` environment variables, then command-line flags.
+//! `finsight.example.toml` at the repository root documents every key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Where the embedded database and generated files live.
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://…`; defaults to the SQLite file in
+    /// `data_dir`.
+    pub database_url: Option<String>,
+    pub server: ServerSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogSettings {
+    /// A tracing env-filter directive; `RUST_LOG` overrides it.
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("finsight-data"),
+            database_url: None,
+            server: ServerSettings {
+                listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            },
+            log: LogSettings {
+                filter: "info,sqlx=warn".into(),
+                format: LogFormat::Text,
+            },
+        }
+    }
+}
+
+/// Flags that override the layered settings when given.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+const DEFAULT_CONFIG_FILE: &str = "finsight.toml";
+
+impl Settings {
+    /// Loads the layers. An explicitly named config file must exist;
+    /// `./finsight.toml` is read only if present.
+    pub fn load(config_file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match config_file {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.is_file(),
+                    "config: file {} does not exist",
+                    path.display()
+                );
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        figment = figment
+            .merge(Env::prefixed("FINSIGHT__").split("__"))
+            .merge(Serialized::defaults(overrides));
+        figment.extract().context("config: invalid settings")
+    }
+
+    /// The database to use, creating the data directory for SQLite.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("data_dir: cannot create {}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("finsight.sqlite").display()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_then_file_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.toml");
+        std::fs::write(
+            &file,
+            "data_dir = \"/srv/finsight\"\n[server]\nlisten = \"0.0.0.0:9000\"\n[log]\nformat = \"json\"\n",
+        )
+        .unwrap();
+        let settings = Settings::load(Some(&file), &Overrides::default()).unwrap();
+        assert_eq!(settings.data_dir, PathBuf::from("/srv/finsight"));
+        assert_eq!(settings.server.listen.port(), 9000);
+        assert_eq!(settings.log.format, LogFormat::Json);
+        assert_eq!(settings.log.filter, "info,sqlx=warn");
+        let flags = Overrides {
+            data_dir: Some(PathBuf::from("/tmp/x")),
+            database_url: Some("postgres://db/finsight".into()),
+        };
+        let settings = Settings::load(Some(&file), &flags).unwrap();
+        assert_eq!(settings.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(settings.database_url().unwrap(), "postgres://db/finsight");
+    }
+
+    #[test]
+    fn bad_files_and_values_are_named() {
+        let missing = Settings::load(Some(Path::new("/no/such.toml")), &Overrides::default());
+        assert!(format!("{:#}", missing.unwrap_err()).contains("config: file"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.toml");
+        std::fs::write(&file, "[server]\nlisten = \"not an address\"\n").unwrap();
+        let err = format!(
+            "{:#}",
+            Settings::load(Some(&file), &Overrides::default()).unwrap_err()
+        );
+        assert!(err.contains("listen"), "{err}");
+    }
+
+    #[test]
+    fn sqlite_url_points_into_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            data_dir: dir.path().join("data"),
+            ..Settings::default()
+        };
+        let url = settings.database_url().unwrap();
+        assert!(url.starts_with("sqlite://") && url.ends_with("data/finsight.sqlite"));
+        assert!(dir.path().join("data").is_dir());
+    }
+}

@@ -1,0 +1,206 @@
+//! End-to-end tests of the `finsight` binary, as a user runs it: demo
+//! loads, reloads add nothing, both backends print the same stats, bad
+//! input is named, and the server starts and stops on a signal.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const SMALL_DEMO: &[&str] = &[
+    "demo",
+    "--no-serve",
+    "--users",
+    "12",
+    "--months",
+    "4",
+    "--seed",
+    "7",
+    "--end-month",
+    "2026-10",
+];
+
+fn finsight(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_finsight"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env("FINSIGHT__LOG__FILTER", "warn")
+        .output()
+        .unwrap()
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "status {:?}\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn with_dir<'a>(dir: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
+    let mut all = vec!["--data-dir", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    all
+}
+
+#[test]
+fn demo_twice_adds_nothing_and_stats_match_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = ok(&finsight(&with_dir(dir.path(), SMALL_DEMO)));
+    assert!(first.contains(" 0 duplicates"), "{first}");
+    let stats = ok(&finsight(&with_dir(dir.path(), &["stats"])));
+    let again = ok(&finsight(&with_dir(dir.path(), SMALL_DEMO)));
+    assert!(again.contains(": 0 new transactions"), "{again}");
+    assert_eq!(ok(&finsight(&with_dir(dir.path(), &["stats"]))), stats);
+    assert!(stats.contains("users                 12"), "{stats}");
+    let labels = std::fs::read_to_string(dir.path().join("anomaly-labels.csv")).unwrap();
+    assert!(labels.starts_with("transaction_id,user_id,account_id,kind,incident"));
+
+    let database = postgres::fresh_database();
+    let url = database.url();
+    let pg_dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["--database-url", url.as_str()];
+    args.extend_from_slice(&with_dir(pg_dir.path(), SMALL_DEMO));
+    ok(&finsight(&args));
+    let pg_stats = ok(&finsight(&["--database-url", &url, "stats"]));
+    assert_eq!(
+        pg_stats, stats,
+        "SQLite and PostgreSQL print the same stats"
+    );
+}
+
+#[test]
+fn synth_writes_bank_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("exports");
+    for format in ["csv", "ofx", "qif", "jsonl"] {
+        let text = ok(&finsight(&[
+            "synth",
+            "--users",
+            "3",
+            "--months",
+            "2",
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+            "--end-month",
+            "2026-01",
+        ]));
+        assert!(text.starts_with("wrote "), "{text}");
+        let written = std::fs::read_dir(&out)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == format)
+            })
+            .count();
+        assert!(written >= 1, "{format}");
+    }
+}
+
+#[test]
+fn bad_input_is_named_and_never_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["demo", "--no-serve", "--users", "0"], "users"),
+        (&["demo", "--no-serve", "--months", "0"], "months"),
+        (&["demo", "--no-serve", "--end-month", "2026-13"], "YYYY-MM"),
+        (&["--database-url", "mysql://x", "stats"], "database url"),
+        (&["--config", "/no/such/file.toml", "stats"], "config"),
+        (&["serve", "--listen", "not-an-address"], "listen"),
+    ];
+    for (args, needle) in cases {
+        let output = finsight(&with_dir(dir.path(), args));
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn serve_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_finsight"))
+        .args(with_dir(dir.path(), &["serve", "--listen", "127.0.0.1:0"]))
+        .env("FINSIGHT__LOG__FILTER", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let address = line.trim().rsplit("http://").next().unwrap().to_owned();
+    let mut socket = std::net::TcpStream::connect(&address).unwrap();
+    socket
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    socket.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful stop exits 0, got {status:?}");
+}
+
+mod postgres {
+    //! A fresh database on the real PostgreSQL server (never skipped).
+    use std::process::Command;
+
+    pub struct Database {
+        name: String,
+    }
+
+    fn admin_url() -> String {
+        std::env::var("FINSIGHT_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    }
+
+    fn psql(sql: &str) {
+        let status = Command::new("psql")
+            .args([admin_url().as_str(), "-qc", sql])
+            .status()
+            .expect("psql is required to create test databases");
+        assert!(status.success(), "psql failed: {sql}");
+    }
+
+    pub fn fresh_database() -> Database {
+        let name = format!(
+            "finsight_cli_it_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        psql(&format!("CREATE DATABASE {name}"));
+        Database { name }
+    }
+
+    impl Database {
+        pub fn url(&self) -> String {
+            let admin = admin_url();
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            format!("{base}/{}", self.name)
+        }
+    }
+
+    impl Drop for Database {
+        fn drop(&mut self) {
+            psql(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
