@@ -3,6 +3,9 @@
 //! the default, one file under the data directory) and a scale-out one
 //! (PostgreSQL). Both pass the same conformance suite (`tests/it`).
 
+#[macro_use]
+mod shared;
+
 mod error;
 mod ledger;
 mod postgres;

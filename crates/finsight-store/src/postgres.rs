@@ -4,14 +4,13 @@
 
 use std::time::Duration;
 
-use finsight_core::{Account, AccountId, Currency, NewTransaction, TransactionId, User, UserId};
+use finsight_core::{Account, AccountId, Currency, NewTransaction, User, UserId};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::rows::{
-    AccountOwners, AccountRow, TotalRow, TransactionRow, account_changed, distinct_accounts,
-    owners_of_batch, page_from_rows,
+    AccountOwners, TotalRow, TransactionRow, distinct_accounts, owners_of_batch, page_from_rows,
 };
 use crate::stats::{StatsRows, assemble_stats};
 use crate::{
@@ -56,92 +55,21 @@ impl Store for PostgresStore {
 impl DirectoryStore for PostgresStore {
     async fn upsert_directory(&self, directory: &Directory) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        for tenant in &directory.tenants {
-            sqlx::query(
-                "INSERT INTO tenants (id, name) VALUES ($1, $2)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-            )
-            .bind(tenant.id.as_uuid())
-            .bind(&tenant.name)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for household in &directory.households {
-            sqlx::query(
-                "INSERT INTO households (id, tenant_id, name) VALUES ($1, $2, $3)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-            )
-            .bind(household.id.as_uuid())
-            .bind(household.tenant_id.as_uuid())
-            .bind(&household.name)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for user in &directory.users {
-            sqlx::query(
-                "INSERT INTO users (id, tenant_id, household_id, display_name) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name",
-            )
-            .bind(user.id.as_uuid())
-            .bind(user.tenant_id.as_uuid())
-            .bind(user.household_id.as_uuid())
-            .bind(&user.display_name)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (index, account) in directory.accounts.iter().enumerate() {
-            let written = sqlx::query(
-                "INSERT INTO accounts (id, user_id, kind, currency, name, institution)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, institution = excluded.institution
-                 WHERE accounts.user_id = excluded.user_id AND accounts.kind = excluded.kind
-                   AND accounts.currency = excluded.currency",
-            )
-            .bind(account.id.as_uuid())
-            .bind(account.user_id.as_uuid())
-            .bind(account.kind.as_str())
-            .bind(account.currency.code())
-            .bind(&account.name)
-            .bind(&account.institution)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if written == 0 {
-                return Err(account_changed(index, account.id).into());
-            }
-        }
+        upsert_directory_in!(tx, directory);
         tx.commit().await?;
         Ok(())
     }
 
     async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
-        let row: Option<AccountRow> = sqlx::query_as(
-            "SELECT id, user_id, kind, currency, name, institution FROM accounts WHERE id = $1",
-        )
-        .bind(id.as_uuid())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(Account::try_from).transpose()
+        fetch_account!(&self.pool, id)
     }
 
     async fn accounts_of_user(&self, user: UserId) -> Result<Vec<Account>, StoreError> {
-        let rows: Vec<AccountRow> = sqlx::query_as(
-            "SELECT id, user_id, kind, currency, name, institution FROM accounts
-             WHERE user_id = $1 ORDER BY id",
-        )
-        .bind(user.as_uuid())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(Account::try_from).collect()
+        fetch_accounts_of_user!(&self.pool, user)
     }
 
     async fn users(&self) -> Result<Vec<User>, StoreError> {
-        let rows: Vec<(Uuid, Uuid, Uuid, String)> = sqlx::query_as(
-            "SELECT id, tenant_id, household_id, display_name FROM users ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(crate::stats::user_from_row).collect())
+        fetch_users!(&self.pool)
     }
 }
 
@@ -305,21 +233,7 @@ impl LedgerStore for PostgresStore {
     }
 
     async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
-        let rows: Vec<(i64, Uuid, Uuid)> = sqlx::query_as(
-            "SELECT seq, transaction_id, user_id FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(seq, transaction_id, user_id)| OutboxEntry {
-                seq,
-                transaction_id: TransactionId::from_uuid(transaction_id),
-                user_id: UserId::from_uuid(user_id),
-            })
-            .collect())
+        fetch_outbox_after!(&self.pool, after, limit)
     }
 
     async fn stats(&self) -> Result<LedgerStats, StoreError> {
