@@ -46,7 +46,7 @@ impl Scratch {
             .await
             .with_context(|| format!("PostgreSQL not reachable at {admin_url}"))?;
         let name = format!("finsight_bench_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&admin)
             .await?;
         let (base, _) = admin_url
@@ -64,11 +64,9 @@ impl Scratch {
     async fn drop_now(self) -> anyhow::Result<()> {
         drop(self.store);
         if let Some((admin, name)) = self.cleanup {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&admin)
-            .await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&admin)
+                .await?;
         }
         Ok(())
     }

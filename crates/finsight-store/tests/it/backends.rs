@@ -29,10 +29,7 @@ pub struct PgDatabase {
 impl PgDatabase {
     pub async fn drop_now(self) {
         let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        sqlx::query(sqlx::AssertSqlSafe(drop))
-            .execute(&self.admin)
-            .await
-            .unwrap();
+        sqlx::query(&drop).execute(&self.admin).await.unwrap();
     }
 }
 
@@ -46,10 +43,7 @@ pub async fn postgres() -> (Arc<dyn Store>, PgDatabase) {
     });
     let name = format!("finsight_it_{}", uuid::Uuid::new_v4().simple());
     let create = format!("CREATE DATABASE {name}");
-    sqlx::query(sqlx::AssertSqlSafe(create))
-        .execute(&admin)
-        .await
-        .unwrap();
+    sqlx::query(&create).execute(&admin).await.unwrap();
     let (base, _) = admin_url.rsplit_once('/').unwrap();
     let store = finsight_store::open(&format!("{base}/{name}"))
         .await
