@@ -7,6 +7,7 @@
 mod shared;
 
 mod error;
+mod ingest;
 mod ledger;
 mod postgres;
 mod rows;
@@ -16,6 +17,10 @@ mod stats;
 use std::sync::Arc;
 
 pub use error::StoreError;
+pub use ingest::{
+    BatchReport, DailyCount, ImportRun, IngestStore, QuarantineEntry, QuarantineStatus,
+    QuarantinedRecord,
+};
 pub use ledger::{
     AccountSummary, CategoryMonthTotal, CategorySummary, Directory, DirectoryStore, InsertReport,
     LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionPage,
@@ -26,7 +31,7 @@ pub use sqlite::SqliteStore;
 
 /// Everything a Finsight process needs from its database.
 #[async_trait::async_trait]
-pub trait Store: DirectoryStore + LedgerStore {
+pub trait Store: DirectoryStore + LedgerStore + IngestStore {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;
     /// A cheap round trip, for readiness checks.

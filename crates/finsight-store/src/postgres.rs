@@ -5,12 +5,13 @@
 use std::time::Duration;
 
 use finsight_core::{Account, AccountId, Currency, NewTransaction, User, UserId};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::rows::{
-    AccountOwners, TotalRow, TransactionRow, distinct_accounts, owners_of_batch, page_from_rows,
+    AccountOwners, CATEGORY_FROM_SOURCE, TotalRow, TransactionRow, distinct_accounts,
+    owners_of_batch, page_from_rows,
 };
 use crate::stats::{StatsRows, assemble_stats};
 use crate::{
@@ -34,7 +35,17 @@ impl PostgresStore {
             .await?;
         Ok(Self { pool })
     }
+
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
 }
+
+impl_ingest_store!(PostgresStore);
 
 #[async_trait::async_trait]
 impl Store for PostgresStore {
@@ -87,6 +98,7 @@ struct Columns<'a> {
     merchant: Vec<Option<&'a str>>,
     mcc: Vec<Option<i32>>,
     category: Vec<Option<&'a str>>,
+    category_source: Vec<Option<&'static str>>,
     source: Vec<&'a str>,
     source_ref: Vec<Option<&'a str>>,
 }
@@ -106,6 +118,8 @@ impl<'a> Columns<'a> {
         self.mcc.push(record.mcc.map(|m| i32::from(m.code())));
         self.category
             .push(record.category.as_ref().map(|c| c.as_str()));
+        self.category_source
+            .push(record.category.as_ref().map(|_| CATEGORY_FROM_SOURCE));
         self.source.push(record.source.as_str());
         self.source_ref.push(record.source_ref.as_deref());
     }
@@ -121,64 +135,9 @@ impl LedgerStore for PostgresStore {
             return Ok(InsertReport::default());
         }
         let mut tx = self.pool.begin().await?;
-        let account_ids: Vec<Uuid> = distinct_accounts(batch)
-            .into_iter()
-            .map(|a| a.as_uuid())
-            .collect();
-        let rows: Vec<(Uuid, Uuid, String)> =
-            sqlx::query_as("SELECT id, user_id, currency FROM accounts WHERE id = ANY($1)")
-                .bind(&account_ids)
-                .fetch_all(&mut *tx)
-                .await?;
-        let mut owners = AccountOwners::new();
-        for (id, user_id, currency) in rows {
-            let currency = Currency::parse(&currency)
-                .map_err(|e| StoreError::Corrupt(format!("account {id}: {e}")))?;
-            owners.insert(
-                AccountId::from_uuid(id),
-                (UserId::from_uuid(user_id), currency),
-            );
-        }
-        let users = owners_of_batch(batch, &owners)?;
-        let mut inserted = 0;
-        for (records, users) in batch
-            .chunks(ROWS_PER_STATEMENT)
-            .zip(users.chunks(ROWS_PER_STATEMENT))
-        {
-            let mut columns = Columns::default();
-            for (record, user_id) in records.iter().zip(users) {
-                columns.push(record, *user_id);
-            }
-            inserted += sqlx::query(
-                "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at,
-                     amount_minor, currency, description, merchant, mcc, category, source, source_ref)
-                 SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::date[],
-                     $5::timestamptz[], $6::int8[], $7::text[], $8::text[], $9::text[], $10::int4[],
-                     $11::text[], $12::text[], $13::text[])
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&columns.id)
-            .bind(&columns.user_id)
-            .bind(&columns.account_id)
-            .bind(&columns.posted_on)
-            .bind(&columns.occurred_at)
-            .bind(&columns.amount_minor)
-            .bind(&columns.currency)
-            .bind(&columns.description)
-            .bind(&columns.merchant)
-            .bind(&columns.mcc)
-            .bind(&columns.category)
-            .bind(&columns.source)
-            .bind(&columns.source_ref)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        }
+        let report = insert_in(&mut tx, batch).await?;
         tx.commit().await?;
-        Ok(InsertReport {
-            inserted,
-            duplicates: batch.len() as u64 - inserted,
-        })
+        Ok(report)
     }
 
     async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
@@ -281,4 +240,70 @@ impl LedgerStore for PostgresStore {
             by_category,
         })
     }
+}
+
+/// Inserts a batch inside the caller's transaction (see the SQLite twin).
+pub(crate) async fn insert_in(
+    conn: &mut PgConnection,
+    batch: &[NewTransaction],
+) -> Result<InsertReport, StoreError> {
+    let account_ids: Vec<Uuid> = distinct_accounts(batch)
+        .into_iter()
+        .map(|a| a.as_uuid())
+        .collect();
+    let rows: Vec<(Uuid, Uuid, String)> =
+        sqlx::query_as("SELECT id, user_id, currency FROM accounts WHERE id = ANY($1)")
+            .bind(&account_ids)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut owners = AccountOwners::new();
+    for (id, user_id, currency) in rows {
+        let currency = Currency::parse(&currency)
+            .map_err(|e| StoreError::Corrupt(format!("account {id}: {e}")))?;
+        owners.insert(
+            AccountId::from_uuid(id),
+            (UserId::from_uuid(user_id), currency),
+        );
+    }
+    let users = owners_of_batch(batch, &owners)?;
+    let mut inserted = 0;
+    for (records, users) in batch
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(users.chunks(ROWS_PER_STATEMENT))
+    {
+        let mut columns = Columns::default();
+        for (record, user_id) in records.iter().zip(users) {
+            columns.push(record, *user_id);
+        }
+        inserted += sqlx::query(
+            "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at,
+                 amount_minor, currency, description, merchant, mcc, category, category_source,
+                 source, source_ref)
+             SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::date[],
+                 $5::timestamptz[], $6::int8[], $7::text[], $8::text[], $9::text[], $10::int4[],
+                 $11::text[], $12::text[], $13::text[], $14::text[])
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&columns.id)
+        .bind(&columns.user_id)
+        .bind(&columns.account_id)
+        .bind(&columns.posted_on)
+        .bind(&columns.occurred_at)
+        .bind(&columns.amount_minor)
+        .bind(&columns.currency)
+        .bind(&columns.description)
+        .bind(&columns.merchant)
+        .bind(&columns.mcc)
+        .bind(&columns.category)
+        .bind(&columns.category_source)
+        .bind(&columns.source)
+        .bind(&columns.source_ref)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(InsertReport {
+        inserted,
+        duplicates: batch.len() as u64 - inserted,
+    })
 }

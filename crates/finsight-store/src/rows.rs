@@ -12,6 +12,9 @@ use uuid::Uuid;
 
 use crate::{CategoryMonthTotal, PageCursor, StoreError, TransactionPage};
 
+/// `category_source` of a category that came with the record.
+pub(crate) const CATEGORY_FROM_SOURCE: &str = "source";
+
 fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {err}"))
 }
@@ -193,4 +196,81 @@ pub(crate) fn page_from_rows(
         None
     };
     Ok(TransactionPage { transactions, next })
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct QuarantineRow {
+    pub id: Uuid,
+    pub source: String,
+    pub origin: String,
+    pub location: String,
+    pub raw: String,
+    pub field: String,
+    pub reason: String,
+    pub record: Option<String>,
+    pub account_id: Option<Uuid>,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub resolved_at: Option<OffsetDateTime>,
+    pub transaction_id: Option<Uuid>,
+}
+
+impl TryFrom<QuarantineRow> for crate::QuarantinedRecord {
+    type Error = StoreError;
+    fn try_from(row: QuarantineRow) -> Result<Self, StoreError> {
+        Ok(crate::QuarantinedRecord {
+            id: row.id,
+            entry: crate::QuarantineEntry {
+                source: row.source,
+                origin: row.origin,
+                location: row.location,
+                raw: row.raw,
+                field: row.field,
+                reason: row.reason,
+                record: row.record,
+                account_id: row.account_id.map(AccountId::from_uuid),
+            },
+            status: crate::ingest::QuarantineStatus::parse(&row.status)?,
+            created_at: row.created_at,
+            resolved_at: row.resolved_at,
+            transaction_id: row.transaction_id.map(TransactionId::from_uuid),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ImportRunRow {
+    pub id: Uuid,
+    pub source: String,
+    pub origin: String,
+    pub account_id: Option<Uuid>,
+    pub started_at: OffsetDateTime,
+    pub finished_at: OffsetDateTime,
+    pub accepted: i64,
+    pub duplicates: i64,
+    pub quarantined: i64,
+    pub columns: Option<String>,
+}
+
+impl TryFrom<ImportRunRow> for crate::ImportRun {
+    type Error = StoreError;
+    fn try_from(row: ImportRunRow) -> Result<Self, StoreError> {
+        let columns = row
+            .columns
+            .map(|c| serde_json::from_str(&c).map_err(|e| corrupt("import run columns", e)))
+            .transpose()?
+            .unwrap_or_default();
+        Ok(crate::ImportRun {
+            id: row.id,
+            source: row.source,
+            origin: row.origin,
+            account_id: row.account_id.map(AccountId::from_uuid),
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+            accepted: to_u64(row.accepted),
+            duplicates: to_u64(row.duplicates),
+            quarantined: to_u64(row.quarantined),
+            columns,
+        })
+    }
 }

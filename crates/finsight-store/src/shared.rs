@@ -126,3 +126,279 @@ macro_rules! fetch_outbox_after {
             .collect())
     }};
 }
+
+/// Implements [`IngestStore`](crate::IngestStore) for a backend that has
+/// `write_tx()` (a write transaction), `read_pool()` and a module-level
+/// `insert_in(conn, batch)`. Every statement is the same on both backends.
+macro_rules! impl_ingest_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::IngestStore for $store {
+            async fn write_batch(
+                &self,
+                transactions: &[finsight_core::NewTransaction],
+                quarantine: &[$crate::QuarantineEntry],
+                now: time::OffsetDateTime,
+            ) -> Result<$crate::BatchReport, $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                let ledger = if transactions.is_empty() {
+                    $crate::InsertReport::default()
+                } else {
+                    insert_in(&mut tx, transactions).await?
+                };
+                let mut quarantined = 0;
+                for entry in quarantine {
+                    quarantined += sqlx::query(
+                        "INSERT INTO quarantine (id, source, origin, location, raw, field, reason,
+                             record, account_id, status, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(entry.id())
+                    .bind(&entry.source)
+                    .bind(&entry.origin)
+                    .bind(&entry.location)
+                    .bind(&entry.raw)
+                    .bind(&entry.field)
+                    .bind(&entry.reason)
+                    .bind(entry.record.as_deref())
+                    .bind(entry.account_id.map(|a| a.as_uuid()))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+                Ok($crate::BatchReport {
+                    ledger,
+                    quarantined,
+                })
+            }
+
+            async fn quarantined(
+                &self,
+                status: Option<$crate::QuarantineStatus>,
+                limit: u32,
+            ) -> Result<Vec<$crate::QuarantinedRecord>, $crate::StoreError> {
+                let rows: Vec<$crate::rows::QuarantineRow> = sqlx::query_as(
+                    "SELECT id, source, origin, location, raw, field, reason, record, account_id,
+                            status, created_at, resolved_at, transaction_id
+                     FROM quarantine WHERE ($1 IS NULL OR status = $1)
+                     ORDER BY created_at, id LIMIT $2",
+                )
+                .bind(status.map(|s| s.as_str()))
+                .bind(i64::from(limit))
+                .fetch_all(self.read_pool())
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn quarantined_record(
+                &self,
+                id: uuid::Uuid,
+            ) -> Result<Option<$crate::QuarantinedRecord>, $crate::StoreError> {
+                let row: Option<$crate::rows::QuarantineRow> = sqlx::query_as(
+                    "SELECT id, source, origin, location, raw, field, reason, record, account_id,
+                            status, created_at, resolved_at, transaction_id
+                     FROM quarantine WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(self.read_pool())
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn resolve_quarantined(
+                &self,
+                id: uuid::Uuid,
+                transaction: &finsight_core::NewTransaction,
+                now: time::OffsetDateTime,
+            ) -> Result<$crate::InsertReport, $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                let report = insert_in(&mut tx, std::slice::from_ref(transaction)).await?;
+                let updated = sqlx::query(
+                    "UPDATE quarantine SET status = 'resolved', resolved_at = $2, transaction_id = $3
+                     WHERE id = $1 AND status = 'open'",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(transaction.fingerprint().transaction_id().as_uuid())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if updated == 0 {
+                    return Err(finsight_core::ValidationError::new(
+                        "id",
+                        format!("no open quarantined record {id}"),
+                    )
+                    .into());
+                }
+                tx.commit().await?;
+                Ok(report)
+            }
+
+            async fn update_quarantine_reason(
+                &self,
+                id: uuid::Uuid,
+                field: &str,
+                reason: &str,
+            ) -> Result<(), $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query("UPDATE quarantine SET field = $2, reason = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(field)
+                    .bind(reason)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_account_alias(
+                &self,
+                reference: &str,
+                account: finsight_core::AccountId,
+            ) -> Result<(), $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO account_aliases (reference, account_id) VALUES ($1, $2)
+                     ON CONFLICT (reference) DO UPDATE SET account_id = excluded.account_id",
+                )
+                .bind(reference)
+                .bind(account.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn account_aliases(
+                &self,
+            ) -> Result<Vec<(String, finsight_core::AccountId)>, $crate::StoreError> {
+                let rows: Vec<(String, uuid::Uuid)> = sqlx::query_as(
+                    "SELECT reference, account_id FROM account_aliases ORDER BY reference",
+                )
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(r, a)| (r, finsight_core::AccountId::from_uuid(a)))
+                    .collect())
+            }
+
+            async fn save_csv_profile(
+                &self,
+                name: &str,
+                profile_json: &str,
+                now: time::OffsetDateTime,
+            ) -> Result<(), $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO csv_profiles (name, profile, updated_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (name) DO UPDATE SET profile = excluded.profile,
+                         updated_at = excluded.updated_at",
+                )
+                .bind(name)
+                .bind(profile_json)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn csv_profile(&self, name: &str) -> Result<Option<String>, $crate::StoreError> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT profile FROM csv_profiles WHERE name = $1")
+                        .bind(name)
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                Ok(row.map(|(p,)| p))
+            }
+
+            async fn record_import_run(
+                &self,
+                run: &$crate::ImportRun,
+            ) -> Result<(), $crate::StoreError> {
+                let columns = (!run.columns.is_empty())
+                    .then(|| serde_json::to_string(&run.columns))
+                    .transpose()
+                    .map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO import_runs (id, source, origin, account_id, started_at,
+                         finished_at, accepted, duplicates, quarantined, columns)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(run.id)
+                .bind(&run.source)
+                .bind(&run.origin)
+                .bind(run.account_id.map(|a| a.as_uuid()))
+                .bind(run.started_at)
+                .bind(run.finished_at)
+                .bind(run.accepted as i64)
+                .bind(run.duplicates as i64)
+                .bind(run.quarantined as i64)
+                .bind(columns)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn import_runs(
+                &self,
+                since: time::OffsetDateTime,
+            ) -> Result<Vec<$crate::ImportRun>, $crate::StoreError> {
+                let rows: Vec<$crate::rows::ImportRunRow> = sqlx::query_as(
+                    "SELECT id, source, origin, account_id, started_at, finished_at, accepted,
+                            duplicates, quarantined, columns
+                     FROM import_runs WHERE finished_at >= $1 ORDER BY finished_at, id",
+                )
+                .bind(since)
+                .fetch_all(self.read_pool())
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn daily_counts(
+                &self,
+                since: time::Date,
+            ) -> Result<Vec<$crate::DailyCount>, $crate::StoreError> {
+                let rows: Vec<(String, uuid::Uuid, time::Date, i64)> = sqlx::query_as(
+                    "SELECT source, account_id, posted_on, COUNT(*) FROM transactions
+                     WHERE posted_on >= $1 GROUP BY source, account_id, posted_on
+                     ORDER BY source, account_id, posted_on",
+                )
+                .bind(since)
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(source, account, day, count)| $crate::DailyCount {
+                        source,
+                        account_id: finsight_core::AccountId::from_uuid(account),
+                        day,
+                        transactions: $crate::rows::to_u64(count),
+                    })
+                    .collect())
+            }
+
+            async fn last_posted(
+                &self,
+            ) -> Result<Vec<(String, finsight_core::AccountId, time::Date)>, $crate::StoreError> {
+                let rows: Vec<(String, uuid::Uuid, time::Date)> = sqlx::query_as(
+                    "SELECT source, account_id, MAX(posted_on) FROM transactions
+                     GROUP BY source, account_id ORDER BY source, account_id",
+                )
+                .fetch_all(self.read_pool())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(s, a, d)| (s, finsight_core::AccountId::from_uuid(a), d))
+                    .collect())
+            }
+        }
+    };
+}

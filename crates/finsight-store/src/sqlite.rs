@@ -9,11 +9,12 @@ use finsight_core::{Account, AccountId, Currency, NewTransaction, User, UserId};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use crate::rows::{
-    AccountOwners, TotalRow, TransactionRow, distinct_accounts, owners_of_batch, page_from_rows,
+    AccountOwners, CATEGORY_FROM_SOURCE, TotalRow, TransactionRow, distinct_accounts,
+    owners_of_batch, page_from_rows,
 };
 use crate::stats::{StatsRows, assemble_stats};
 use crate::{
@@ -21,7 +22,7 @@ use crate::{
     OutboxEntry, Store, StoreError, TotalsQuery, TransactionPage, TransactionQuery,
 };
 
-/// Rows per INSERT statement: 13 parameters each stays well under SQLite's
+/// Rows per INSERT statement: 14 parameters each stays well under SQLite's
 /// 32,766-parameter limit.
 const ROWS_PER_STATEMENT: usize = 1000;
 
@@ -50,7 +51,17 @@ impl SqliteStore {
             .await?;
         Ok(Self { writer, reader })
     }
+
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    fn read_pool(&self) -> &SqlitePool {
+        &self.reader
+    }
 }
+
+impl_ingest_store!(SqliteStore);
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {
@@ -99,52 +110,9 @@ impl LedgerStore for SqliteStore {
             return Ok(InsertReport::default());
         }
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let mut owners = AccountOwners::new();
-        for account_id in distinct_accounts(batch) {
-            let row: Option<(Uuid, String)> =
-                sqlx::query_as("SELECT user_id, currency FROM accounts WHERE id = ?1")
-                    .bind(account_id.as_uuid())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if let Some((user_id, currency)) = row {
-                let currency = Currency::parse(&currency)
-                    .map_err(|e| StoreError::Corrupt(format!("account {account_id}: {e}")))?;
-                owners.insert(account_id, (UserId::from_uuid(user_id), currency));
-            }
-        }
-        let users = owners_of_batch(batch, &owners)?;
-        let mut inserted = 0;
-        for (records, users) in batch
-            .chunks(ROWS_PER_STATEMENT)
-            .zip(users.chunks(ROWS_PER_STATEMENT))
-        {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at, \
-                 amount_minor, currency, description, merchant, mcc, category, source, source_ref) ",
-            );
-            insert.push_values(records.iter().zip(users), |mut row, (record, user_id)| {
-                row.push_bind(record.fingerprint().transaction_id().as_uuid())
-                    .push_bind(user_id.as_uuid())
-                    .push_bind(record.account_id.as_uuid())
-                    .push_bind(record.posted_on.date())
-                    .push_bind(record.occurred_at)
-                    .push_bind(record.amount.minor_units())
-                    .push_bind(record.amount.currency().code())
-                    .push_bind(record.description.as_str())
-                    .push_bind(record.merchant.as_deref())
-                    .push_bind(record.mcc.map(|m| i32::from(m.code())))
-                    .push_bind(record.category.as_ref().map(|c| c.as_str()))
-                    .push_bind(record.source.as_str())
-                    .push_bind(record.source_ref.as_deref());
-            });
-            insert.push(" ON CONFLICT (id) DO NOTHING");
-            inserted += insert.build().execute(&mut *tx).await?.rows_affected();
-        }
+        let report = insert_in(&mut tx, batch).await?;
         tx.commit().await?;
-        Ok(InsertReport {
-            inserted,
-            duplicates: batch.len() as u64 - inserted,
-        })
+        Ok(report)
     }
 
     async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
@@ -246,4 +214,60 @@ impl LedgerStore for SqliteStore {
             by_category,
         })
     }
+}
+
+/// Inserts a batch inside the caller's transaction: checks every record
+/// against its account, then writes in multi-row statements; existing ids
+/// are skipped and counted as duplicates.
+pub(crate) async fn insert_in(
+    conn: &mut SqliteConnection,
+    batch: &[NewTransaction],
+) -> Result<InsertReport, StoreError> {
+    let mut owners = AccountOwners::new();
+    for account_id in distinct_accounts(batch) {
+        let row: Option<(Uuid, String)> =
+            sqlx::query_as("SELECT user_id, currency FROM accounts WHERE id = ?1")
+                .bind(account_id.as_uuid())
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some((user_id, currency)) = row {
+            let currency = Currency::parse(&currency)
+                .map_err(|e| StoreError::Corrupt(format!("account {account_id}: {e}")))?;
+            owners.insert(account_id, (UserId::from_uuid(user_id), currency));
+        }
+    }
+    let users = owners_of_batch(batch, &owners)?;
+    let mut inserted = 0;
+    for (records, users) in batch
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(users.chunks(ROWS_PER_STATEMENT))
+    {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at, \
+             amount_minor, currency, description, merchant, mcc, category, category_source, \
+             source, source_ref) ",
+        );
+        insert.push_values(records.iter().zip(users), |mut row, (record, user_id)| {
+            row.push_bind(record.fingerprint().transaction_id().as_uuid())
+                .push_bind(user_id.as_uuid())
+                .push_bind(record.account_id.as_uuid())
+                .push_bind(record.posted_on.date())
+                .push_bind(record.occurred_at)
+                .push_bind(record.amount.minor_units())
+                .push_bind(record.amount.currency().code())
+                .push_bind(record.description.as_str())
+                .push_bind(record.merchant.as_deref())
+                .push_bind(record.mcc.map(|m| i32::from(m.code())))
+                .push_bind(record.category.as_ref().map(|c| c.as_str()))
+                .push_bind(record.category.as_ref().map(|_| CATEGORY_FROM_SOURCE))
+                .push_bind(record.source.as_str())
+                .push_bind(record.source_ref.as_deref());
+        });
+        insert.push(" ON CONFLICT (id) DO NOTHING");
+        inserted += insert.build().execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(InsertReport {
+        inserted,
+        duplicates: batch.len() as u64 - inserted,
+    })
 }

@@ -20,16 +20,34 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-/// A fresh database on the PostgreSQL server, dropped by [`PgDatabase::drop_now`].
+/// A fresh database on the PostgreSQL server, dropped when this guard
+/// goes — also when a test panics, so failures leave nothing behind.
 pub struct PgDatabase {
-    admin: sqlx::PgPool,
+    admin_url: String,
     name: String,
 }
 
-impl PgDatabase {
-    pub async fn drop_now(self) {
-        let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        sqlx::query(&drop).execute(&self.admin).await.unwrap();
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // The test's runtime may be shutting down: use a runtime of our own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let admin = sqlx::PgPool::connect(&admin_url).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
     }
 }
 
@@ -49,7 +67,13 @@ pub async fn postgres() -> (Arc<dyn Store>, PgDatabase) {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    (store, PgDatabase { admin, name })
+    (
+        store,
+        PgDatabase {
+            admin_url: admin_url.clone(),
+            name,
+        },
+    )
 }
 
 macro_rules! conformance {
@@ -67,9 +91,8 @@ macro_rules! conformance {
             $(
                 #[tokio::test]
                 async fn $case() {
-                    let (store, database) = super::postgres().await;
+                    let (store, _database) = super::postgres().await;
                     crate::conformance::$case(store).await;
-                    database.drop_now().await;
                 }
             )*
         }
@@ -89,4 +112,8 @@ conformance!(
     concurrent_overlapping_batches_never_duplicate,
     stats_count_everything,
     bad_page_limits_are_rejected,
+    batches_write_good_and_quarantined_records_atomically,
+    quarantined_records_resolve_once,
+    aliases_profiles_and_import_runs_round_trip,
+    daily_counts_and_last_posting_per_source,
 );

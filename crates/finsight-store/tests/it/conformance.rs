@@ -7,9 +7,12 @@ use finsight_core::{
     Mcc, Money, NewTransaction, PostingDate, SourceName, Tenant, TenantId, Transaction, User,
     UserId,
 };
-use finsight_store::{Directory, PageCursor, Store, StoreError, TotalsQuery, TransactionQuery};
+use finsight_store::{
+    Directory, ImportRun, PageCursor, QuarantineEntry, QuarantineStatus, Store, StoreError,
+    TotalsQuery, TransactionQuery,
+};
 use time::macros::{date, datetime};
-use time::{Date, Duration};
+use time::{Date, Duration, OffsetDateTime};
 
 struct Fixture {
     user: UserId,
@@ -514,4 +517,194 @@ pub async fn bad_page_limits_are_rejected(store: Arc<dyn Store>) {
         };
         assert_eq!(err.field, "limit");
     }
+}
+
+fn bad_record(location: &str) -> QuarantineEntry {
+    QuarantineEntry {
+        source: "csv".into(),
+        origin: "march.csv".into(),
+        location: location.into(),
+        raw: "2026-02-30,B,-2.00".into(),
+        field: "date".into(),
+        reason: "\"2026-02-30\" is not a date".into(),
+        record: None,
+        account_id: None,
+    }
+}
+
+fn now() -> OffsetDateTime {
+    datetime!(2026-03-20 10:00:00 UTC)
+}
+
+pub async fn batches_write_good_and_quarantined_records_atomically(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let good = vec![
+        record(f.checking, date!(2026 - 03 - 01), "-1", "A"),
+        record(f.checking, date!(2026 - 03 - 02), "-2", "B"),
+    ];
+    let bad = vec![bad_record("line 3"), bad_record("line 4")];
+    let report = store.write_batch(&good, &bad, now()).await.unwrap();
+    assert_eq!(
+        (
+            report.ledger.inserted,
+            report.ledger.duplicates,
+            report.quarantined
+        ),
+        (2, 0, 2)
+    );
+    let again = store.write_batch(&good, &bad, now()).await.unwrap();
+    assert_eq!(
+        (
+            again.ledger.inserted,
+            again.ledger.duplicates,
+            again.quarantined
+        ),
+        (0, 2, 0)
+    );
+    let open = store
+        .quarantined(Some(QuarantineStatus::Open), 10)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 2);
+    assert_eq!(open[0].entry.origin, "march.csv");
+    assert_eq!(open[0].created_at, now());
+
+    // An invalid good record rejects the whole batch, quarantine included.
+    let ghost = vec![record(
+        AccountId::from_random_bytes(id(99)),
+        date!(2026 - 03 - 01),
+        "-1",
+        "X",
+    )];
+    assert!(
+        store
+            .write_batch(&ghost, &[bad_record("line 9")], now())
+            .await
+            .is_err()
+    );
+    assert_eq!(store.quarantined(None, 10).await.unwrap().len(), 2);
+    assert_eq!(store.stats().await.unwrap().transactions, 2);
+}
+
+pub async fn quarantined_records_resolve_once(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let mut entry = bad_record("line 7");
+    entry.account_id = Some(f.checking);
+    store
+        .write_batch(&[], &[entry.clone()], now())
+        .await
+        .unwrap();
+    let id = entry.id();
+    store
+        .update_quarantine_reason(id, "amount", "still wrong")
+        .await
+        .unwrap();
+    let fixed = record(f.checking, date!(2026 - 02 - 28), "-2", "B");
+    let report = store.resolve_quarantined(id, &fixed, now()).await.unwrap();
+    assert_eq!(report.inserted, 1);
+    let resolved = store.quarantined_record(id).await.unwrap().unwrap();
+    assert_eq!(resolved.status, QuarantineStatus::Resolved);
+    assert_eq!(resolved.entry.field, "amount");
+    assert_eq!(resolved.entry.account_id, Some(f.checking));
+    assert_eq!(
+        resolved.transaction_id,
+        Some(fixed.fingerprint().transaction_id())
+    );
+    assert!(store.resolve_quarantined(id, &fixed, now()).await.is_err());
+    assert!(
+        store
+            .quarantined(Some(QuarantineStatus::Open), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .quarantined_record(uuid::Uuid::nil())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn aliases_profiles_and_import_runs_round_trip(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    store
+        .set_account_alias("DE89370400440532013000", f.checking)
+        .await
+        .unwrap();
+    store
+        .set_account_alias("DE89370400440532013000", f.card)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account_aliases().await.unwrap(),
+        vec![("DE89370400440532013000".to_owned(), f.card)]
+    );
+    assert_eq!(store.csv_profile("chase").await.unwrap(), None);
+    store
+        .save_csv_profile("chase", "{\"a\":1}", now())
+        .await
+        .unwrap();
+    store
+        .save_csv_profile("chase", "{\"a\":2}", now())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.csv_profile("chase").await.unwrap().as_deref(),
+        Some("{\"a\":2}")
+    );
+    let run = ImportRun {
+        id: uuid::Uuid::from_u128(7),
+        source: "csv".into(),
+        origin: "march.csv".into(),
+        account_id: Some(f.checking),
+        started_at: now(),
+        finished_at: now() + Duration::seconds(3),
+        accepted: 10,
+        duplicates: 2,
+        quarantined: 1,
+        columns: vec!["Date".into(), "Amount".into()],
+    };
+    store.record_import_run(&run).await.unwrap();
+    store.record_import_run(&run).await.unwrap();
+    assert_eq!(store.import_runs(now()).await.unwrap(), vec![run]);
+    assert!(
+        store
+            .import_runs(now() + Duration::hours(1))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn daily_counts_and_last_posting_per_source(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let batch = vec![
+        record(f.checking, date!(2026 - 03 - 01), "-1", "A"),
+        record(f.checking, date!(2026 - 03 - 01), "-2", "B"),
+        record(f.checking, date!(2026 - 03 - 03), "-3", "C"),
+        record(f.card, date!(2026 - 02 - 01), "-4", "D"),
+    ];
+    store.insert_transactions(&batch).await.unwrap();
+    let counts = store.daily_counts(date!(2026 - 03 - 01)).await.unwrap();
+    let got: Vec<_> = counts
+        .iter()
+        .map(|c| (c.account_id, c.day, c.transactions))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (f.checking, date!(2026 - 03 - 01), 2),
+            (f.checking, date!(2026 - 03 - 03), 1)
+        ]
+    );
+    let mut last = store.last_posted().await.unwrap();
+    last.sort_by_key(|(_, a, _)| *a);
+    let mut want = vec![
+        ("test".to_owned(), f.checking, date!(2026 - 03 - 03)),
+        ("test".to_owned(), f.card, date!(2026 - 02 - 01)),
+    ];
+    want.sort_by_key(|(_, a, _)| *a);
+    assert_eq!(last, want);
 }

@@ -1,0 +1,84 @@
+-- Ingestion and stream processing: quarantine, account aliases, saved CSV
+-- profiles, import runs (data quality), stream-processor positions, user
+-- category rules, HTTP idempotency keys and scheduled job runs.
+
+-- Who set a transaction's category: 'source' (the bank file), 'rule' (the
+-- user's rule), 'mcc' (merchant category code), later 'model' and 'user'.
+ALTER TABLE transactions ADD COLUMN category_source TEXT;
+UPDATE transactions SET category_source = 'source' WHERE category IS NOT NULL;
+CREATE INDEX transactions_source_account_date ON transactions (source, account_id, posted_on);
+
+CREATE TABLE quarantine (
+    id          UUID PRIMARY KEY,
+    source      TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    location    TEXT NOT NULL,
+    raw         TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    record      TEXT,
+    account_id  UUID REFERENCES accounts (id),
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+    created_at  TIMESTAMPTZ NOT NULL,
+    resolved_at TIMESTAMPTZ,
+    transaction_id UUID
+);
+CREATE INDEX quarantine_status ON quarantine (status, created_at, id);
+
+CREATE TABLE account_aliases (
+    reference  TEXT PRIMARY KEY,
+    account_id UUID NOT NULL REFERENCES accounts (id)
+);
+
+CREATE TABLE csv_profiles (
+    name       TEXT PRIMARY KEY,
+    profile    TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE import_runs (
+    id          UUID PRIMARY KEY,
+    source      TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    account_id  UUID,
+    started_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ NOT NULL,
+    accepted    BIGINT NOT NULL,
+    duplicates  BIGINT NOT NULL,
+    quarantined BIGINT NOT NULL,
+    columns     TEXT
+);
+CREATE INDEX import_runs_source ON import_runs (source, finished_at);
+
+CREATE TABLE processor_positions (
+    stage      TEXT PRIMARY KEY,
+    position   BIGINT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE category_rules (
+    id         UUID PRIMARY KEY,
+    user_id    UUID NOT NULL REFERENCES users (id),
+    pattern    TEXT NOT NULL,
+    category   TEXT NOT NULL,
+    priority   INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX category_rules_user ON category_rules (user_id);
+
+CREATE TABLE idempotency_keys (
+    key          TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    status       INTEGER,
+    response     TEXT,
+    created_at   TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE job_runs (
+    job         TEXT NOT NULL,
+    run_key     TEXT NOT NULL,
+    started_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    outcome     TEXT,
+    PRIMARY KEY (job, run_key)
+);

@@ -1,0 +1,181 @@
+//! Storage for ingestion: quarantined records, account aliases, saved CSV
+//! profiles, import runs (the raw material of data-quality monitoring) and
+//! daily volumes. One implementation serves both backends (`shared.rs`).
+
+use finsight_core::{AccountId, NewTransaction, TransactionId};
+use sha2::{Digest, Sha256};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::{InsertReport, StoreError};
+
+/// A record that could not be accepted, with where it came from and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantineEntry {
+    /// The kind of source (`csv`, `ofx`, `kafka`, `api`, ...).
+    pub source: String,
+    /// Which one: a file name, `topic/partition`, an API request id.
+    pub origin: String,
+    /// Where in it: `line 12`, `offset 881`.
+    pub location: String,
+    /// The record's text as received.
+    pub raw: String,
+    pub field: String,
+    pub reason: String,
+    /// The parsed record (JSON), when parsing got that far, for retries.
+    pub record: Option<String>,
+    /// The account the import was for, when it named one.
+    pub account_id: Option<AccountId>,
+}
+
+impl QuarantineEntry {
+    /// Stable per (source, origin, location, raw): quarantining the same bad
+    /// record twice keeps one entry.
+    pub fn id(&self) -> Uuid {
+        let mut hasher = Sha256::new();
+        for part in [&self.source, &self.origin, &self.location, &self.raw] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        }
+        let digest = hasher.finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarantineStatus {
+    Open,
+    Resolved,
+}
+
+impl QuarantineStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuarantineStatus::Open => "open",
+            QuarantineStatus::Resolved => "resolved",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Result<Self, StoreError> {
+        match text {
+            "open" => Ok(Self::Open),
+            "resolved" => Ok(Self::Resolved),
+            other => Err(StoreError::Corrupt(format!("quarantine status {other:?}"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantinedRecord {
+    pub id: Uuid,
+    pub entry: QuarantineEntry,
+    pub status: QuarantineStatus,
+    pub created_at: OffsetDateTime,
+    pub resolved_at: Option<OffsetDateTime>,
+    /// The ledger transaction a resolved record became.
+    pub transaction_id: Option<TransactionId>,
+}
+
+/// What one atomic write of good and bad records did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchReport {
+    pub ledger: InsertReport,
+    /// New quarantine entries (already quarantined ones are not counted).
+    pub quarantined: u64,
+}
+
+/// One finished import, for data-quality monitoring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRun {
+    pub id: Uuid,
+    pub source: String,
+    pub origin: String,
+    pub account_id: Option<AccountId>,
+    pub started_at: OffsetDateTime,
+    pub finished_at: OffsetDateTime,
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub quarantined: u64,
+    /// CSV header columns, for schema-drift detection.
+    pub columns: Vec<String>,
+}
+
+/// Transactions per source, account and posting day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyCount {
+    pub source: String,
+    pub account_id: AccountId,
+    pub day: Date,
+    pub transactions: u64,
+}
+
+#[async_trait::async_trait]
+pub trait IngestStore: Send + Sync {
+    /// Writes accepted transactions (each with its outbox entry) and
+    /// quarantine entries in one atomic commit, so a crash can never keep
+    /// one half of a batch.
+    async fn write_batch(
+        &self,
+        transactions: &[NewTransaction],
+        quarantine: &[QuarantineEntry],
+        now: OffsetDateTime,
+    ) -> Result<BatchReport, StoreError>;
+
+    /// Oldest first; `status` none for all.
+    async fn quarantined(
+        &self,
+        status: Option<QuarantineStatus>,
+        limit: u32,
+    ) -> Result<Vec<QuarantinedRecord>, StoreError>;
+
+    async fn quarantined_record(&self, id: Uuid) -> Result<Option<QuarantinedRecord>, StoreError>;
+
+    /// Inserts the corrected transaction and marks the entry resolved, in
+    /// one commit.
+    async fn resolve_quarantined(
+        &self,
+        id: Uuid,
+        transaction: &NewTransaction,
+        now: OffsetDateTime,
+    ) -> Result<InsertReport, StoreError>;
+
+    /// Records a new reason after a failed retry.
+    async fn update_quarantine_reason(
+        &self,
+        id: Uuid,
+        field: &str,
+        reason: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Remembers that a source's account name (OFX `ACCTID`, an IBAN) is
+    /// this account.
+    async fn set_account_alias(
+        &self,
+        reference: &str,
+        account: AccountId,
+    ) -> Result<(), StoreError>;
+
+    async fn account_aliases(&self) -> Result<Vec<(String, AccountId)>, StoreError>;
+
+    async fn save_csv_profile(
+        &self,
+        name: &str,
+        profile_json: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    async fn csv_profile(&self, name: &str) -> Result<Option<String>, StoreError>;
+
+    async fn record_import_run(&self, run: &ImportRun) -> Result<(), StoreError>;
+
+    /// Runs finished at or after `since`, oldest first.
+    async fn import_runs(&self, since: OffsetDateTime) -> Result<Vec<ImportRun>, StoreError>;
+
+    /// Daily transaction counts from `since` (inclusive).
+    async fn daily_counts(&self, since: Date) -> Result<Vec<DailyCount>, StoreError>;
+
+    /// The latest posting date per source and account.
+    async fn last_posted(&self) -> Result<Vec<(String, AccountId, Date)>, StoreError>;
+}
