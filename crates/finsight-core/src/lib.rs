@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod category;
+pub mod clock;
 pub mod directory;
 pub mod error;
 pub mod ids;
@@ -13,6 +14,7 @@ pub mod transaction;
 
 pub use account::{Account, AccountKind};
 pub use category::{Category, CategoryId, Taxonomy};
+pub use clock::{Clock, FixedClock};
 pub use directory::{Household, Tenant, User};
 pub use error::ValidationError;
 pub use ids::{AccountId, HouseholdId, TenantId, TransactionId, UserId};

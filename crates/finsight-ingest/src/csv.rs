@@ -304,9 +304,17 @@ pub fn detect_profile(text: &str) -> Result<CsvProfile, FileError> {
             None
         }
     };
+    // A few bad dates must not hide the date column: a named column needs a
+    // third of its values to be dates, an unnamed one half.
     let date = by_name(DATE_NAMES)
-        .filter(|i| fraction(*i, &looks_like_date) >= 0.6)
-        .or_else(|| (0..width).find(|i| fraction(*i, &looks_like_date) >= 0.6))
+        .filter(|i| fraction(*i, &looks_like_date) >= 0.3)
+        .or_else(|| {
+            (0..width)
+                .map(|i| (i, fraction(i, &looks_like_date)))
+                .filter(|(_, share)| *share >= 0.5)
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                .map(|(i, _)| i)
+        })
         .ok_or_else(|| FileError::new("csv", "no column holds dates"))?;
     let amount = match (
         by_name(DEBIT_NAMES),

@@ -14,6 +14,7 @@ pub mod csv;
 pub mod decode;
 pub mod fields;
 pub mod format;
+pub mod import;
 pub mod jsonl;
 pub mod mt940;
 pub mod ofx;

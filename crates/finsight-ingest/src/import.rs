@@ -1,0 +1,349 @@
+//! The import service: one file (or one request body) in, validated
+//! transactions and quarantine entries out, written in bounded atomic
+//! batches. Re-importing the same file adds nothing: records are
+//! recognised by fingerprint, bad records by their quarantine id.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use finsight_core::{Account, AccountId, Clock, SourceName, Taxonomy, ValidationError};
+use finsight_store::{ImportRun, QuarantineEntry, Store, StoreError};
+use uuid::Uuid;
+
+use crate::csv::CsvProfile;
+use crate::format::{self, FileFormat};
+use crate::record::{FileError, ParsedRecord, RecordError};
+use crate::validate::Validator;
+
+/// Records per atomic write: bounds memory and the work a crash can undo.
+pub const BATCH_RECORDS: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Nothing in the file could be read.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// The request itself is wrong (unknown account, bad profile).
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One file to import.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub bytes: Vec<u8>,
+    /// Where it came from (a file name, an upload's name): kept with
+    /// quarantined records and import runs.
+    pub origin: String,
+    /// `None` detects the format from the content.
+    pub format: Option<FileFormat>,
+    /// The account every record belongs to; also remembered for the file's
+    /// own account name, so the next import of that bank finds it.
+    pub account: Option<AccountId>,
+    /// A CSV profile to use instead of detecting one.
+    pub profile: Option<CsvProfile>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    pub format: FileFormat,
+    pub encoding: &'static str,
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub quarantined: u64,
+    /// The CSV profile used (detected or given), to save for next time.
+    pub profile: Option<CsvProfile>,
+    pub run_id: Uuid,
+}
+
+pub struct Importer {
+    store: Arc<dyn Store>,
+    taxonomy: Taxonomy,
+    clock: Arc<dyn Clock>,
+}
+
+/// A quarantine entry for a record that failed to parse or validate.
+pub(crate) fn quarantine_entry(
+    source: &str,
+    origin: &str,
+    error: &RecordError,
+    record: Option<&ParsedRecord>,
+    account: Option<AccountId>,
+) -> QuarantineEntry {
+    QuarantineEntry {
+        source: source.to_owned(),
+        origin: origin.to_owned(),
+        location: error.location.clone(),
+        raw: error.raw.clone(),
+        field: error.field.clone(),
+        reason: error.reason.clone(),
+        record: record.and_then(|r| serde_json::to_string(r).ok()),
+        account_id: account,
+    }
+}
+
+impl Importer {
+    pub fn new(store: Arc<dyn Store>, taxonomy: Taxonomy, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            taxonomy,
+            clock,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Accounts by every name a record may use for them: our ids as text
+    /// (JSON Lines) and the aliases learnt from earlier imports.
+    pub(crate) async fn accounts_by_ref(
+        &self,
+        records: &[ParsedRecord],
+    ) -> Result<HashMap<String, Account>, StoreError> {
+        let mut by_ref = HashMap::new();
+        let mut cache: HashMap<AccountId, Option<Account>> = HashMap::new();
+        let aliases: HashMap<String, AccountId> =
+            self.store.account_aliases().await?.into_iter().collect();
+        let mut wanted: Vec<&str> = records
+            .iter()
+            .filter_map(|r| r.account_ref.as_deref())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        for reference in wanted {
+            let id = aliases
+                .get(reference)
+                .copied()
+                .or_else(|| AccountId::parse(reference).ok());
+            let Some(id) = id else { continue };
+            if !cache.contains_key(&id) {
+                cache.insert(id, self.store.account(id).await?);
+            }
+            if let Some(Some(account)) = cache.get(&id) {
+                by_ref.insert(reference.to_owned(), account.clone());
+            }
+        }
+        Ok(by_ref)
+    }
+
+    /// Imports one file. The clock stamps quarantine entries and the run;
+    /// its date is "today" for the posting-date sanity check.
+    pub async fn import(&self, request: ImportRequest) -> Result<ImportOutcome, ImportError> {
+        let now = self.clock.now();
+        let started_at = now;
+        let account = match request.account {
+            Some(id) => Some(self.store.account(id).await?.ok_or_else(|| {
+                ValidationError::new("account", format!("account {id} does not exist"))
+            })?),
+            None => None,
+        };
+        let ImportRequest {
+            bytes,
+            origin,
+            format,
+            profile,
+            ..
+        } = request;
+        let file_name = origin.clone();
+        let (parsed, used_profile, format, encoding) = tokio::task::spawn_blocking(move || {
+            let decoded = crate::decode(&bytes);
+            let format = format.unwrap_or_else(|| format::detect(&decoded.text, Some(&file_name)));
+            format::parse(&decoded.text, format, profile.as_ref())
+                .map(|(parsed, profile)| (parsed, profile, format, decoded.encoding))
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("parser task failed: {e}")))??;
+
+        if let (Some(account), Some(reference)) = (&account, &parsed.account_ref) {
+            self.store.set_account_alias(reference, account.id).await?;
+        }
+        let by_ref = self.accounts_by_ref(&parsed.records).await?;
+        let source = SourceName::parse(format.as_str()).expect("format names are source names");
+        let today = now.date();
+        let mut validator = Validator::new(
+            today,
+            source.clone(),
+            &self.taxonomy,
+            account.as_ref(),
+            &by_ref,
+        );
+        let account_id = account.as_ref().map(|a| a.id);
+
+        let mut quarantine: Vec<QuarantineEntry> = parsed
+            .errors
+            .iter()
+            .map(|e| quarantine_entry(source.as_str(), &origin, e, None, account_id))
+            .collect();
+        let mut outcome = ImportOutcome {
+            format,
+            encoding,
+            accepted: 0,
+            duplicates: 0,
+            quarantined: 0,
+            profile: used_profile,
+            run_id: Uuid::new_v4(),
+        };
+        for chunk in parsed.records.chunks(BATCH_RECORDS) {
+            let mut good = Vec::with_capacity(chunk.len());
+            for record in chunk {
+                match validator.validate(record) {
+                    Ok(transaction) => good.push(transaction),
+                    Err(error) => quarantine.push(quarantine_entry(
+                        source.as_str(),
+                        &origin,
+                        &error,
+                        Some(record),
+                        account_id,
+                    )),
+                }
+            }
+            let report = self.store.write_batch(&good, &quarantine, now).await?;
+            outcome.accepted += report.ledger.inserted;
+            outcome.duplicates += report.ledger.duplicates;
+            outcome.quarantined += quarantine.len() as u64;
+            quarantine.clear();
+        }
+        if !quarantine.is_empty() {
+            self.store.write_batch(&[], &quarantine, now).await?;
+            outcome.quarantined += quarantine.len() as u64;
+        }
+        let finished_at = self.clock.now().max(started_at);
+        self.store
+            .record_import_run(&ImportRun {
+                id: outcome.run_id,
+                source: source.as_str().to_owned(),
+                origin,
+                account_id,
+                started_at,
+                finished_at,
+                accepted: outcome.accepted,
+                duplicates: outcome.duplicates,
+                quarantined: outcome.quarantined,
+                columns: parsed.columns,
+            })
+            .await?;
+        record_metrics(source.as_str(), &outcome);
+        Ok(outcome)
+    }
+}
+
+/// `finsight_ingest_records_total{source, outcome}`.
+pub(crate) fn record_metrics(source: &str, outcome: &ImportOutcome) {
+    for (name, count) in [
+        ("accepted", outcome.accepted),
+        ("duplicate", outcome.duplicates),
+        ("quarantined", outcome.quarantined),
+    ] {
+        metrics::counter!(
+            "finsight_ingest_records_total",
+            "source" => source.to_owned(),
+            "outcome" => name
+        )
+        .increment(count);
+    }
+}
+
+/// What retrying a quarantined record did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryOutcome {
+    /// It is in the ledger now (or already was: `duplicate`).
+    Resolved {
+        transaction_id: finsight_core::TransactionId,
+        duplicate: bool,
+    },
+    /// It still fails; the entry carries the new reason.
+    StillInvalid { field: String, reason: String },
+}
+
+impl Importer {
+    /// Validates a quarantined record again — with `account` if given (for
+    /// records whose account was unknown), else with the account its import
+    /// named and the aliases known now — and moves it to the ledger if it
+    /// passes.
+    pub async fn retry(
+        &self,
+        id: Uuid,
+        account: Option<AccountId>,
+    ) -> Result<RetryOutcome, ImportError> {
+        let now = self.clock.now();
+        let quarantined = self
+            .store
+            .quarantined_record(id)
+            .await?
+            .ok_or_else(|| ValidationError::new("id", format!("no quarantined record {id}")))?;
+        if quarantined.status != finsight_store::QuarantineStatus::Open {
+            return Err(
+                ValidationError::new("id", format!("record {id} is already resolved")).into(),
+            );
+        }
+        let entry = &quarantined.entry;
+        let record = match &entry.record {
+            Some(json) => serde_json::from_str::<ParsedRecord>(json)
+                .map_err(|e| StoreError::Corrupt(format!("quarantined record {id}: {e}")))?,
+            None if entry.source == FileFormat::Jsonl.as_str() => {
+                match crate::jsonl::parse_line(&entry.raw, entry.location.clone()) {
+                    Ok(record) => record,
+                    Err(error) => {
+                        self.store
+                            .update_quarantine_reason(id, &error.field, &error.reason)
+                            .await?;
+                        return Ok(RetryOutcome::StillInvalid {
+                            field: error.field,
+                            reason: error.reason,
+                        });
+                    }
+                }
+            }
+            None => {
+                return Ok(RetryOutcome::StillInvalid {
+                    field: entry.field.clone(),
+                    reason: format!(
+                        "{} (the record could not be parsed; correct the file and import it again)",
+                        entry.reason
+                    ),
+                });
+            }
+        };
+        let account = match account.or(entry.account_id) {
+            Some(id) => Some(self.store.account(id).await?.ok_or_else(|| {
+                ValidationError::new("account", format!("account {id} does not exist"))
+            })?),
+            None => None,
+        };
+        let by_ref = self.accounts_by_ref(std::slice::from_ref(&record)).await?;
+        let source = SourceName::parse(&entry.source)
+            .map_err(|e| StoreError::Corrupt(format!("quarantined record {id}: {e}")))?;
+        let mut validator = Validator::new(
+            now.date(),
+            source,
+            &self.taxonomy,
+            account.as_ref(),
+            &by_ref,
+        );
+        match validator.validate(&record) {
+            Ok(transaction) => {
+                let report = self
+                    .store
+                    .resolve_quarantined(id, &transaction, now)
+                    .await?;
+                Ok(RetryOutcome::Resolved {
+                    transaction_id: transaction.fingerprint().transaction_id(),
+                    duplicate: report.inserted == 0,
+                })
+            }
+            Err(error) => {
+                self.store
+                    .update_quarantine_reason(id, &error.field, &error.reason)
+                    .await?;
+                Ok(RetryOutcome::StillInvalid {
+                    field: error.field,
+                    reason: error.reason,
+                })
+            }
+        }
+    }
+}
