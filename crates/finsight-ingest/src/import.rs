@@ -120,11 +120,16 @@ impl Importer {
                 .copied()
                 .or_else(|| AccountId::parse(reference).ok());
             let Some(id) = id else { continue };
-            if !cache.contains_key(&id) {
-                cache.insert(id, self.store.account(id).await?);
-            }
-            if let Some(Some(account)) = cache.get(&id) {
-                by_ref.insert(reference.to_owned(), account.clone());
+            let account = match cache.get(&id) {
+                Some(known) => known.clone(),
+                None => {
+                    let loaded = self.store.account(id).await?;
+                    cache.insert(id, loaded.clone());
+                    loaded
+                }
+            };
+            if let Some(account) = account {
+                by_ref.insert(reference.to_owned(), account);
             }
         }
         Ok(by_ref)
