@@ -1,7 +1,17 @@
 //! The `finsight` binary: the composition root. It reads settings, opens
 //! the store, and wires the crates together for each command.
 
+/// `println!` that never panics: when stdout is closed early (a pipe into
+/// `head`), the rest of the output is dropped instead.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod config;
+mod ingest;
 mod load;
 mod stats;
 mod telemetry;
@@ -12,6 +22,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use finsight_core::Clock;
 use finsight_store::Store;
 use finsight_synth::export::{Format, write_dataset};
 use finsight_synth::{SynthConfig, Synthesizer};
@@ -44,6 +55,17 @@ enum Command {
     Serve(ServeArgs),
     /// Write synthetic bank exports to files.
     Synth(SynthArgs),
+    /// Import a bank file (CSV, OFX/QFX, QIF, camt.053, MT940, JSON Lines).
+    Import(ingest::ImportArgs),
+    /// List, show and retry quarantined records.
+    #[command(subcommand)]
+    Quarantine(ingest::QuarantineCommand),
+    /// List accounts with their ids (for `import --account`).
+    Accounts {
+        /// Only this user's accounts.
+        #[arg(long, value_name = "USER_ID")]
+        user: Option<String>,
+    },
     /// Apply database migrations.
     Migrate,
     /// Print counts per user, account kind and category.
@@ -140,6 +162,15 @@ impl Population {
     }
 }
 
+/// The real clock; everything below the binary gets time from a [`Clock`].
+struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
 async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     let url = settings.database_url()?;
     let store = finsight_store::open(&url)
@@ -158,7 +189,7 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
         .await
         .with_context(|| format!("listen: cannot bind {listen}"))?;
     let address = listener.local_addr()?;
-    println!("finsight is listening on http://{address}");
+    say!("finsight is listening on http://{address}");
     tracing::info!(%address, "serving");
     let state = finsight_server::AppState {
         store,
@@ -203,14 +234,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     )?;
     telemetry::init(&settings.log);
     match cli.command {
+        Command::Import(args) => {
+            let store = open_store(&settings).await?;
+            ingest::import(store, Arc::new(SystemClock), args).await?;
+        }
+        Command::Quarantine(command) => {
+            let store = open_store(&settings).await?;
+            ingest::quarantine(store, Arc::new(SystemClock), command).await?;
+        }
+        Command::Accounts { user } => {
+            let store = open_store(&settings).await?;
+            let users = match user {
+                Some(text) => vec![
+                    finsight_core::UserId::parse(&text)
+                        .map_err(|e| anyhow::anyhow!("user: {}", e.reason))?,
+                ],
+                None => store.users().await?.into_iter().map(|u| u.id).collect(),
+            };
+            for user in users {
+                for account in store.accounts_of_user(user).await? {
+                    say!(
+                        "{}  user {}  {:<12} {}  {} ({})",
+                        account.id,
+                        account.user_id,
+                        account.kind,
+                        account.currency,
+                        account.name,
+                        account.institution
+                    );
+                }
+            }
+        }
         Command::Migrate => {
             open_store(&settings).await?;
-            println!("migrations applied");
+            say!("migrations applied");
         }
         Command::Stats => {
             let store = open_store(&settings).await?;
             let stats = store.stats().await?;
-            print!("{}", stats::render(&stats));
+            {
+                use std::io::Write as _;
+                let _ = write!(std::io::stdout().lock(), "{}", stats::render(&stats));
+            }
         }
         Command::Serve(args) => {
             let store = open_store(&settings).await?;
@@ -227,7 +292,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let progress = load::progress_bar(synth.profiles().len() as u64, "writing");
             let summary = write_dataset(&synth, format, &args.out, |_| progress.inc(1))?;
             progress.finish_and_clear();
-            println!(
+            say!(
                 "wrote {} transactions of {} users in {} files to {} ({} anomaly labels in anomaly-labels.csv)",
                 summary.transactions,
                 synth.profiles().len(),
@@ -241,9 +306,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             let synth = Synthesizer::new(args.population.config()?)?;
             let config = synth.config();
-            println!(
+            say!(
                 "generating {} users x {} months from {} (seed {})",
-                config.users, config.months, config.first_month, config.seed
+                config.users,
+                config.months,
+                config.first_month,
+                config.seed
             );
             let labels = settings.data_dir.join("anomaly-labels.csv");
             std::fs::create_dir_all(&settings.data_dir).with_context(|| {
@@ -251,7 +319,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             let report = load::load_synthetic(store.as_ref(), synth, &labels).await?;
             let seconds = started.elapsed().as_secs_f64();
-            println!(
+            say!(
                 "loaded {} users, {} accounts: {} new transactions, {} duplicates, {} anomaly labels in {:.1} s ({:.0} transactions/s)",
                 report.users,
                 report.accounts,
@@ -261,7 +329,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 seconds,
                 (report.inserted + report.duplicates) as f64 / seconds.max(1e-9)
             );
-            println!("anomaly ground truth: {}", labels.display());
+            say!("anomaly ground truth: {}", labels.display());
             if !args.no_serve {
                 serve(&settings, store, &args.serve).await?;
             }

@@ -1,0 +1,209 @@
+//! `finsight import` and `finsight quarantine`: the command-line face of
+//! the import service.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use finsight_core::{AccountId, Clock, Taxonomy};
+use finsight_ingest::csv::CsvProfile;
+use finsight_ingest::format::FileFormat;
+use finsight_ingest::import::{ImportRequest, Importer, RetryOutcome};
+use finsight_store::{QuarantineStatus, Store};
+use serde_json::json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bank file to import.
+    file: PathBuf,
+    /// The account the records belong to (remembered for the file's own
+    /// account number, so later imports of that account need no flag).
+    #[arg(long, value_name = "ACCOUNT_ID", value_parser = parse_account)]
+    account: Option<AccountId>,
+    /// auto, csv, ofx (also QFX), qif, camt053, mt940 or jsonl.
+    #[arg(long, default_value = "auto")]
+    format: String,
+    /// Use a saved CSV profile instead of detecting the layout.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Save the CSV layout used under this name.
+    #[arg(long, value_name = "NAME")]
+    save_profile: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    output: Output,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuarantineCommand {
+    /// List quarantined records (open ones unless --all).
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Show one quarantined record in full.
+    Show { id: uuid::Uuid },
+    /// Validate a record again, optionally naming its account.
+    Retry {
+        id: uuid::Uuid,
+        #[arg(long, value_name = "ACCOUNT_ID", value_parser = parse_account)]
+        account: Option<AccountId>,
+    },
+}
+
+fn parse_account(text: &str) -> Result<AccountId, String> {
+    AccountId::parse(text).map_err(|e| e.to_string())
+}
+
+fn importer(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Importer {
+    Importer::new(store, Taxonomy::default_tree(), clock)
+}
+
+pub async fn import(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    args: ImportArgs,
+) -> anyhow::Result<()> {
+    let format = match args.format.as_str() {
+        "auto" => None,
+        other => Some(
+            other
+                .parse::<FileFormat>()
+                .map_err(|e| anyhow::anyhow!("format: {e}"))?,
+        ),
+    };
+    let profile = match &args.profile {
+        Some(name) => {
+            let json = store
+                .csv_profile(name)
+                .await?
+                .with_context(|| format!("profile: no saved CSV profile {name:?}"))?;
+            Some(
+                serde_json::from_str::<CsvProfile>(&json)
+                    .context("profile: stored profile is unreadable")?,
+            )
+        }
+        None => None,
+    };
+    let bytes = tokio::fs::read(&args.file)
+        .await
+        .with_context(|| format!("file: cannot read {}", args.file.display()))?;
+    let origin = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| args.file.display().to_string());
+    let outcome = importer(Arc::clone(&store), Arc::clone(&clock))
+        .import(ImportRequest {
+            bytes,
+            origin,
+            format,
+            account: args.account,
+            profile,
+        })
+        .await?;
+    if let (Some(name), Some(profile)) = (&args.save_profile, &outcome.profile) {
+        store
+            .save_csv_profile(name, &serde_json::to_string(profile)?, clock.now())
+            .await?;
+    }
+    match args.output {
+        Output::Json => say!(
+            "{}",
+            json!({
+                "accepted": outcome.accepted,
+                "duplicates": outcome.duplicates,
+                "quarantined": outcome.quarantined,
+            })
+        ),
+        Output::Text => {
+            say!(
+                "{}: {} ({}): {} accepted, {} duplicates, {} quarantined",
+                args.file.display(),
+                outcome.format,
+                outcome.encoding,
+                outcome.accepted,
+                outcome.duplicates,
+                outcome.quarantined
+            );
+            if outcome.quarantined > 0 {
+                say!("see them with: finsight quarantine list");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn quarantine(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    command: QuarantineCommand,
+) -> anyhow::Result<()> {
+    match command {
+        QuarantineCommand::List { all, limit } => {
+            let status = (!all).then_some(QuarantineStatus::Open);
+            let records = store.quarantined(status, limit).await?;
+            if records.is_empty() {
+                say!("no quarantined records");
+            }
+            for record in records {
+                say!(
+                    "{}  {:<8} {:<6} {} {}: {}: {}",
+                    record.id,
+                    record.status.as_str(),
+                    record.entry.source,
+                    record.entry.origin,
+                    record.entry.location,
+                    record.entry.field,
+                    record.entry.reason
+                );
+            }
+        }
+        QuarantineCommand::Show { id } => {
+            let record = store
+                .quarantined_record(id)
+                .await?
+                .with_context(|| format!("id: no quarantined record {id}"))?;
+            say!("id:       {}", record.id);
+            say!("status:   {}", record.status.as_str());
+            say!("source:   {} {}", record.entry.source, record.entry.origin);
+            say!("location: {}", record.entry.location);
+            say!("field:    {}", record.entry.field);
+            say!("reason:   {}", record.entry.reason);
+            if let Some(account) = record.entry.account_id {
+                say!("account:  {account}");
+            }
+            if let Some(transaction) = record.transaction_id {
+                say!("became:   transaction {transaction}");
+            }
+            say!("raw:\n{}", record.entry.raw);
+        }
+        QuarantineCommand::Retry { id, account } => {
+            match importer(store, clock).retry(id, account).await? {
+                RetryOutcome::Resolved {
+                    transaction_id,
+                    duplicate,
+                } => say!(
+                    "resolved: transaction {transaction_id}{}",
+                    if duplicate {
+                        " (already in the ledger)"
+                    } else {
+                        ""
+                    }
+                ),
+                RetryOutcome::StillInvalid { field, reason } => {
+                    anyhow::bail!("still invalid: {field}: {reason}")
+                }
+            }
+        }
+    }
+    Ok(())
+}
