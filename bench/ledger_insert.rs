@@ -8,69 +8,19 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`), where a scratch database
 //! is created and dropped.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use finsight_core::NewTransaction;
-use finsight_store::{Directory, Store};
+use finsight_store::Directory;
 use finsight_synth::{SynthConfig, Synthesizer};
+use scratch::Scratch;
 use time::macros::date;
+
+#[path = "scratch.rs"]
+mod scratch;
 
 /// (batch size, rows to insert): fewer rows where every row is a commit.
 const RUNS: &[(usize, usize)] = &[(1, 2_000), (100, 50_000), (10_000, 200_000)];
-
-struct Scratch {
-    store: Arc<dyn Store>,
-    cleanup: Option<(sqlx::PgPool, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Scratch {
-    async fn sqlite() -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let url = format!("sqlite://{}", dir.path().join("bench.sqlite").display());
-        let store = finsight_store::open(&url).await?;
-        store.migrate().await?;
-        Ok(Self {
-            store,
-            cleanup: None,
-            _dir: Some(dir),
-        })
-    }
-
-    async fn postgres() -> anyhow::Result<Self> {
-        let admin_url = std::env::var("FINSIGHT_BENCH_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-        let admin = sqlx::PgPool::connect(&admin_url)
-            .await
-            .with_context(|| format!("PostgreSQL not reachable at {admin_url}"))?;
-        let name = format!("finsight_bench_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&admin)
-            .await?;
-        let (base, _) = admin_url
-            .rsplit_once('/')
-            .context("admin url has no database")?;
-        let store = finsight_store::open(&format!("{base}/{name}")).await?;
-        store.migrate().await?;
-        Ok(Self {
-            store,
-            cleanup: Some((admin, name)),
-            _dir: None,
-        })
-    }
-
-    async fn drop_now(self) -> anyhow::Result<()> {
-        drop(self.store);
-        if let Some((admin, name)) = self.cleanup {
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&admin)
-                .await?;
-        }
-        Ok(())
-    }
-}
 
 fn workload() -> anyhow::Result<(Directory, Vec<NewTransaction>)> {
     let synth = Synthesizer::new(SynthConfig {
@@ -92,7 +42,7 @@ fn workload() -> anyhow::Result<(Directory, Vec<NewTransaction>)> {
 }
 
 async fn insert_all(
-    store: &dyn Store,
+    store: &dyn finsight_store::Store,
     rows: &[NewTransaction],
     batch: usize,
 ) -> anyhow::Result<(f64, u64, u64)> {

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use finsight_core::{Account, AccountId, Clock, SourceName, Taxonomy, ValidationError};
+use finsight_core::{
+    Account, AccountId, Clock, NewTransaction, SourceName, Taxonomy, ValidationError,
+};
 use finsight_store::{ImportRun, QuarantineEntry, Store, StoreError};
 use uuid::Uuid;
 
@@ -154,7 +156,7 @@ impl Importer {
             ..
         } = request;
         let file_name = origin.clone();
-        let (parsed, used_profile, format, encoding) = tokio::task::spawn_blocking(move || {
+        let (mut parsed, used_profile, format, encoding) = tokio::task::spawn_blocking(move || {
             let decoded = crate::decode(&bytes);
             let format = format.unwrap_or_else(|| format::detect(&decoded.text, Some(&file_name)));
             format::parse(&decoded.text, format, profile.as_ref())
@@ -168,21 +170,7 @@ impl Importer {
         }
         let by_ref = self.accounts_by_ref(&parsed.records).await?;
         let source = SourceName::parse(format.as_str()).expect("format names are source names");
-        let today = now.date();
-        let mut validator = Validator::new(
-            today,
-            source.clone(),
-            &self.taxonomy,
-            account.as_ref(),
-            &by_ref,
-        );
         let account_id = account.as_ref().map(|a| a.id);
-
-        let mut quarantine: Vec<QuarantineEntry> = parsed
-            .errors
-            .iter()
-            .map(|e| quarantine_entry(source.as_str(), &origin, e, None, account_id))
-            .collect();
         let mut outcome = ImportOutcome {
             format,
             encoding,
@@ -192,30 +180,59 @@ impl Importer {
             profile: used_profile,
             run_id: Uuid::new_v4(),
         };
-        for chunk in parsed.records.chunks(BATCH_RECORDS) {
-            let mut good = Vec::with_capacity(chunk.len());
-            for record in chunk {
-                match validator.validate(record) {
-                    Ok(transaction) => good.push(transaction),
-                    Err(error) => quarantine.push(quarantine_entry(
-                        source.as_str(),
-                        &origin,
-                        &error,
-                        Some(record),
-                        account_id,
-                    )),
+
+        // Validation runs on a blocking thread, one batch ahead of the
+        // writes, so both cores work.
+        let (sender, mut receiver) =
+            tokio::sync::mpsc::channel::<(Vec<NewTransaction>, Vec<QuarantineEntry>)>(2);
+        let taxonomy = self.taxonomy.clone();
+        let columns = std::mem::take(&mut parsed.columns);
+        let validation_source = source.clone();
+        let validation_origin = origin.clone();
+        let today = now.date();
+        let validating = tokio::task::spawn_blocking(move || {
+            let source = validation_source;
+            let mut validator =
+                Validator::new(today, source.clone(), &taxonomy, account.as_ref(), &by_ref);
+            let mut quarantine: Vec<QuarantineEntry> = parsed
+                .errors
+                .iter()
+                .map(|e| quarantine_entry(source.as_str(), &validation_origin, e, None, account_id))
+                .collect();
+            for chunk in parsed.records.chunks(BATCH_RECORDS) {
+                let mut good = Vec::with_capacity(chunk.len());
+                for record in chunk {
+                    match validator.validate(record) {
+                        Ok(transaction) => good.push(transaction),
+                        Err(error) => quarantine.push(quarantine_entry(
+                            source.as_str(),
+                            &validation_origin,
+                            &error,
+                            Some(record),
+                            account_id,
+                        )),
+                    }
+                }
+                if sender
+                    .blocking_send((good, std::mem::take(&mut quarantine)))
+                    .is_err()
+                {
+                    return;
                 }
             }
+            if !quarantine.is_empty() {
+                let _ = sender.blocking_send((Vec::new(), quarantine));
+            }
+        });
+        while let Some((good, quarantine)) = receiver.recv().await {
             let report = self.store.write_batch(&good, &quarantine, now).await?;
             outcome.accepted += report.ledger.inserted;
             outcome.duplicates += report.ledger.duplicates;
             outcome.quarantined += quarantine.len() as u64;
-            quarantine.clear();
         }
-        if !quarantine.is_empty() {
-            self.store.write_batch(&[], &quarantine, now).await?;
-            outcome.quarantined += quarantine.len() as u64;
-        }
+        validating
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("validation task failed: {e}")))?;
         let finished_at = self.clock.now().max(started_at);
         self.store
             .record_import_run(&ImportRun {
@@ -228,7 +245,7 @@ impl Importer {
                 accepted: outcome.accepted,
                 duplicates: outcome.duplicates,
                 quarantined: outcome.quarantined,
-                columns: parsed.columns,
+                columns,
             })
             .await?;
         record_metrics(source.as_str(), &outcome);
@@ -336,7 +353,7 @@ impl Importer {
                     .resolve_quarantined(id, &transaction, now)
                     .await?;
                 Ok(RetryOutcome::Resolved {
-                    transaction_id: transaction.fingerprint().transaction_id(),
+                    transaction_id: transaction.transaction_id(),
                     duplicate: report.inserted == 0,
                 })
             }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use finsight_core::transaction::parse_optional_text;
 use finsight_core::{
-    Account, AccountId, CategoryId, Currency, Description, Mcc, Money, NewTransaction, PostingDate,
+    Account, CategoryId, Currency, Description, Mcc, Money, NewTransaction, PostingDate,
     SourceName, Taxonomy, ValidationError,
 };
 use time::{Date, Duration};
@@ -28,10 +28,10 @@ pub struct Validator<'a> {
     /// Accounts by the names sources use for them (aliases, and our own
     /// account ids as text).
     pub accounts_by_ref: &'a HashMap<String, Account>,
-    /// How often each identity was seen without a source reference, so
-    /// identical rows (two coffees on one day) stay distinct and a re-import
-    /// still matches them.
-    occurrences: HashMap<(AccountId, Date, i64, String), u32>,
+    /// How often each identity (fingerprint without a source reference) was
+    /// seen, so identical rows (two coffees on one day) stay distinct and a
+    /// re-import still matches them.
+    occurrences: HashMap<[u8; 16], u32>,
 }
 
 impl<'a> Validator<'a> {
@@ -123,21 +123,8 @@ impl<'a> Validator<'a> {
             .filter(|m| !m.trim().is_empty())
             .map(Mcc::parse)
             .transpose()?;
-        let mut source_ref = parse_optional_text("source_ref", record.source_ref.as_deref(), 200)?;
-        if source_ref.is_none() {
-            let key = (
-                account.id,
-                record.posted_on,
-                amount.minor_units(),
-                description.normalized(),
-            );
-            let seen = self.occurrences.entry(key).or_insert(0);
-            *seen += 1;
-            if *seen > 1 {
-                source_ref = Some(format!("occurrence {seen}"));
-            }
-        }
-        Ok(NewTransaction {
+        let source_ref = parse_optional_text("source_ref", record.source_ref.as_deref(), 200)?;
+        let mut transaction = NewTransaction {
             account_id: account.id,
             posted_on,
             occurred_at: record.occurred_at,
@@ -148,7 +135,17 @@ impl<'a> Validator<'a> {
             category: self.category(record.category.as_deref()),
             source: self.source.clone(),
             source_ref,
-        })
+        };
+        if transaction.source_ref.is_none() {
+            let mut key = [0u8; 16];
+            key.copy_from_slice(&transaction.fingerprint().as_bytes()[..16]);
+            let seen = self.occurrences.entry(key).or_insert(0);
+            *seen += 1;
+            if *seen > 1 {
+                transaction.source_ref = Some(format!("occurrence {seen}"));
+            }
+        }
+        Ok(transaction)
     }
 
     /// Validates one record.
@@ -165,7 +162,7 @@ impl<'a> Validator<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use finsight_core::{AccountKind, UserId};
+    use finsight_core::{AccountId, AccountKind, UserId};
     use time::macros::date;
 
     fn account(currency: &str) -> Account {

@@ -105,8 +105,7 @@ struct Columns<'a> {
 
 impl<'a> Columns<'a> {
     fn push(&mut self, record: &'a NewTransaction, user_id: UserId) {
-        self.id
-            .push(record.fingerprint().transaction_id().as_uuid());
+        self.id.push(record.transaction_id().as_uuid());
         self.user_id.push(user_id.as_uuid());
         self.account_id.push(record.account_id.as_uuid());
         self.posted_on.push(record.posted_on.date());

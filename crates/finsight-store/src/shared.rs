@@ -222,7 +222,7 @@ macro_rules! impl_ingest_store {
                 )
                 .bind(id)
                 .bind(now)
-                .bind(transaction.fingerprint().transaction_id().as_uuid())
+                .bind(transaction.transaction_id().as_uuid())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -367,9 +367,8 @@ macro_rules! impl_ingest_store {
                 since: time::Date,
             ) -> Result<Vec<$crate::DailyCount>, $crate::StoreError> {
                 let rows: Vec<(String, uuid::Uuid, time::Date, i64)> = sqlx::query_as(
-                    "SELECT source, account_id, posted_on, COUNT(*) FROM transactions
-                     WHERE posted_on >= $1 GROUP BY source, account_id, posted_on
-                     ORDER BY source, account_id, posted_on",
+                    "SELECT source, account_id, day, transactions FROM daily_volumes
+                     WHERE day >= $1 ORDER BY source, account_id, day",
                 )
                 .bind(since)
                 .fetch_all(self.read_pool())
@@ -389,7 +388,7 @@ macro_rules! impl_ingest_store {
                 &self,
             ) -> Result<Vec<(String, finsight_core::AccountId, time::Date)>, $crate::StoreError> {
                 let rows: Vec<(String, uuid::Uuid, time::Date)> = sqlx::query_as(
-                    "SELECT source, account_id, MAX(posted_on) FROM transactions
+                    "SELECT source, account_id, MAX(day) FROM daily_volumes
                      GROUP BY source, account_id ORDER BY source, account_id",
                 )
                 .fetch_all(self.read_pool())

@@ -22,9 +22,10 @@ use crate::{
     OutboxEntry, Store, StoreError, TotalsQuery, TransactionPage, TransactionQuery,
 };
 
-/// Rows per INSERT statement: 14 parameters each stays well under SQLite's
-/// 32,766-parameter limit.
-const ROWS_PER_STATEMENT: usize = 1000;
+/// Rows per INSERT statement: 14 parameters each, 28,000 in all, under
+/// SQLite's 32,766-parameter limit (fewer, larger statements measured
+/// faster for 1M-row imports).
+const ROWS_PER_STATEMENT: usize = 2000;
 
 pub struct SqliteStore {
     writer: SqlitePool,
@@ -40,7 +41,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // 64 MiB of page cache per connection (the default is 2 MiB):
+            // keeps the ledger's indexes in memory for large imports.
+            .pragma("cache_size", "-65536");
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
@@ -248,7 +252,7 @@ pub(crate) async fn insert_in(
              source, source_ref) ",
         );
         insert.push_values(records.iter().zip(users), |mut row, (record, user_id)| {
-            row.push_bind(record.fingerprint().transaction_id().as_uuid())
+            row.push_bind(record.transaction_id().as_uuid())
                 .push_bind(user_id.as_uuid())
                 .push_bind(record.account_id.as_uuid())
                 .push_bind(record.posted_on.date())

@@ -1395,7 +1395,7 @@ pub(crate) fn user_activity(
         };
         if let Some((kind, incident)) = draft.anomaly {
             labels.push(AnomalyLabel {
-                transaction_id: record.fingerprint().transaction_id(),
+                transaction_id: record.transaction_id(),
                 user_id: profile.user.id,
                 account_id: account.id,
                 kind,

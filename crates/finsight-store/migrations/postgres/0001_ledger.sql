@@ -1,6 +1,7 @@
 -- The ledger on PostgreSQL: the same shape as the SQLite schema (money as
 -- integer minor units), so both backends answer every query identically.
--- Every inserted transaction gets an outbox row in the same transaction.
+-- Every inserted transaction gets an outbox row in the same database
+-- transaction (trigger).
 
 CREATE TABLE tenants (
     id   UUID PRIMARY KEY,
@@ -47,7 +48,6 @@ CREATE TABLE transactions (
     source_ref   TEXT
 );
 CREATE INDEX transactions_user_date ON transactions (user_id, posted_on, id);
-CREATE INDEX transactions_account_date ON transactions (account_id, posted_on);
 
 CREATE TABLE outbox (
     seq            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

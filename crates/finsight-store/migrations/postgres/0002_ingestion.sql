@@ -6,7 +6,34 @@
 -- user's rule), 'mcc' (merchant category code), later 'model' and 'user'.
 ALTER TABLE transactions ADD COLUMN category_source TEXT;
 UPDATE transactions SET category_source = 'source' WHERE category IS NOT NULL;
-CREATE INDEX transactions_source_account_date ON transactions (source, account_id, posted_on);
+
+-- New transactions per source, account and posting day, kept up to date
+-- by a statement trigger (data-quality volume and freshness read this, not
+-- the whole ledger).
+CREATE TABLE daily_volumes (
+    source       TEXT NOT NULL,
+    account_id   UUID NOT NULL,
+    day          DATE NOT NULL,
+    transactions BIGINT NOT NULL,
+    PRIMARY KEY (source, account_id, day)
+);
+INSERT INTO daily_volumes (source, account_id, day, transactions)
+SELECT source, account_id, posted_on, COUNT(*) FROM transactions GROUP BY source, account_id, posted_on;
+
+CREATE FUNCTION transactions_to_daily_volumes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO daily_volumes (source, account_id, day, transactions)
+    SELECT source, account_id, posted_on, COUNT(*) FROM new_rows
+    GROUP BY source, account_id, posted_on
+    ON CONFLICT (source, account_id, day)
+        DO UPDATE SET transactions = daily_volumes.transactions + excluded.transactions;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER transactions_to_daily_volumes AFTER INSERT ON transactions
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION transactions_to_daily_volumes();
 
 CREATE TABLE quarantine (
     id          UUID PRIMARY KEY,

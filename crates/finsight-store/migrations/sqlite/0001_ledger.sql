@@ -1,6 +1,9 @@
 -- The ledger on SQLite: money as integer minor units, ids as 16-byte blobs,
 -- dates as ISO 8601 text. Every inserted transaction gets an outbox row in
--- the same transaction (trigger), so the stream processor never misses one.
+-- the same database transaction (trigger), so the stream processor never
+-- misses one.
+-- Transaction ids start with the posting day, so a file's (or a stream's)
+-- inserts land close together in every index.
 
 CREATE TABLE tenants (
     id   BLOB PRIMARY KEY NOT NULL,
@@ -47,10 +50,12 @@ CREATE TABLE transactions (
     source_ref   TEXT
 );
 CREATE INDEX transactions_user_date ON transactions (user_id, posted_on, id);
-CREATE INDEX transactions_account_date ON transactions (account_id, posted_on);
 
+
+-- seq is the rowid: always above every existing row (never delete the
+-- newest entry, or its seq could be handed out again).
 CREATE TABLE outbox (
-    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq            INTEGER PRIMARY KEY,
     transaction_id BLOB NOT NULL,
     user_id        BLOB NOT NULL
 );

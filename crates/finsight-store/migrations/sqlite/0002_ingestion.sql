@@ -6,7 +6,27 @@
 -- user's rule), 'mcc' (merchant category code), later 'model' and 'user'.
 ALTER TABLE transactions ADD COLUMN category_source TEXT;
 UPDATE transactions SET category_source = 'source' WHERE category IS NOT NULL;
-CREATE INDEX transactions_source_account_date ON transactions (source, account_id, posted_on);
+
+
+-- New transactions per source, account and posting day, kept up to date
+-- by a trigger (data-quality volume and freshness read this, not the
+-- whole ledger).
+CREATE TABLE daily_volumes (
+    source       TEXT NOT NULL,
+    account_id   BLOB NOT NULL,
+    day          TEXT NOT NULL,
+    transactions INTEGER NOT NULL,
+    PRIMARY KEY (source, account_id, day)
+);
+INSERT INTO daily_volumes (source, account_id, day, transactions)
+SELECT source, account_id, posted_on, COUNT(*) FROM transactions GROUP BY source, account_id, posted_on;
+
+CREATE TRIGGER transactions_to_daily_volumes AFTER INSERT ON transactions
+BEGIN
+    INSERT INTO daily_volumes (source, account_id, day, transactions)
+    VALUES (NEW.source, NEW.account_id, NEW.posted_on, 1)
+    ON CONFLICT (source, account_id, day) DO UPDATE SET transactions = transactions + 1;
+END;
 
 CREATE TABLE quarantine (
     id          BLOB PRIMARY KEY NOT NULL,

@@ -141,10 +141,7 @@ pub async fn insert_is_idempotent_and_feeds_the_outbox(store: Arc<dyn Store>) {
     assert_eq!((again.inserted, again.duplicates), (0, 3));
     let outbox = store.outbox_after(0, 100).await.unwrap();
     assert_eq!(outbox.len(), 3);
-    let ids: Vec<_> = batch
-        .iter()
-        .map(|r| r.fingerprint().transaction_id())
-        .collect();
+    let ids: Vec<_> = batch.iter().map(|r| r.transaction_id()).collect();
     assert_eq!(
         outbox.iter().map(|e| e.transaction_id).collect::<Vec<_>>(),
         ids
@@ -606,10 +603,7 @@ pub async fn quarantined_records_resolve_once(store: Arc<dyn Store>) {
     assert_eq!(resolved.status, QuarantineStatus::Resolved);
     assert_eq!(resolved.entry.field, "amount");
     assert_eq!(resolved.entry.account_id, Some(f.checking));
-    assert_eq!(
-        resolved.transaction_id,
-        Some(fixed.fingerprint().transaction_id())
-    );
+    assert_eq!(resolved.transaction_id, Some(fixed.transaction_id()));
     assert!(store.resolve_quarantined(id, &fixed, now()).await.is_err());
     assert!(
         store

@@ -91,10 +91,7 @@ fn transactions_are_valid_unique_and_categorised_in_the_default_tree() {
         let own: HashSet<_> = profile.accounts.iter().map(|a| a.id).collect();
         for t in &activity.transactions {
             assert!(own.contains(&t.account_id));
-            assert!(
-                ids.insert(t.fingerprint().transaction_id()),
-                "duplicate {t:?}"
-            );
+            assert!(ids.insert(t.transaction_id()), "duplicate {t:?}");
             let category = t.category.as_ref().unwrap();
             assert!(taxonomy.contains(category), "{category}");
             let account = profile
@@ -120,7 +117,7 @@ fn anomalies_are_labelled_and_point_at_real_transactions() {
         let ids: HashSet<_> = activity
             .transactions
             .iter()
-            .map(|t| t.fingerprint().transaction_id())
+            .map(|t| t.transaction_id())
             .collect();
         if !activity.labels.is_empty() {
             users_with_anomalies += 1;
@@ -153,7 +150,7 @@ fn card_testing_is_a_burst_of_tiny_charges_within_minutes() {
             let t = activity
                 .transactions
                 .iter()
-                .find(|t| t.fingerprint().transaction_id() == label.transaction_id)
+                .find(|t| t.transaction_id() == label.transaction_id)
                 .unwrap();
             incidents.entry(&label.incident).or_default().push(t);
         }

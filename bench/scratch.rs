@@ -1,0 +1,59 @@
+//! A fresh store for one benchmark run: SQLite in a temporary directory,
+//! or a scratch database on the PostgreSQL server (dropped afterwards).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use finsight_store::Store;
+
+pub struct Scratch {
+    pub store: Arc<dyn Store>,
+    cleanup: Option<(sqlx::PgPool, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Scratch {
+    pub async fn sqlite() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("bench.sqlite").display());
+        let store = finsight_store::open(&url).await?;
+        store.migrate().await?;
+        Ok(Self {
+            store,
+            cleanup: None,
+            _dir: Some(dir),
+        })
+    }
+
+    pub async fn postgres() -> anyhow::Result<Self> {
+        let admin_url = std::env::var("FINSIGHT_BENCH_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .with_context(|| format!("PostgreSQL not reachable at {admin_url}"))?;
+        let name = format!("finsight_bench_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&admin)
+            .await?;
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .context("admin url has no database")?;
+        let store = finsight_store::open(&format!("{base}/{name}")).await?;
+        store.migrate().await?;
+        Ok(Self {
+            store,
+            cleanup: Some((admin, name)),
+            _dir: None,
+        })
+    }
+
+    pub async fn drop_now(self) -> anyhow::Result<()> {
+        drop(self.store);
+        if let Some((admin, name)) = self.cleanup {
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&admin)
+                .await?;
+        }
+        Ok(())
+    }
+}
