@@ -4,6 +4,7 @@
 //! always valid.
 
 pub mod account;
+pub mod categorize;
 pub mod category;
 pub mod clock;
 pub mod directory;
@@ -13,6 +14,7 @@ pub mod money;
 pub mod transaction;
 
 pub use account::{Account, AccountKind};
+pub use categorize::{CategoryRule, CategorySource, apply_rules, mcc_category};
 pub use category::{Category, CategoryId, Taxonomy};
 pub use clock::{Clock, FixedClock};
 pub use directory::{Household, Tenant, User};

@@ -299,6 +299,8 @@ pub struct Transaction {
     pub merchant: Option<String>,
     pub mcc: Option<Mcc>,
     pub category: Option<CategoryId>,
+    /// Who set `category`.
+    pub category_source: Option<crate::CategorySource>,
     pub source: SourceName,
     pub source_ref: Option<String>,
 }
@@ -315,6 +317,10 @@ impl Transaction {
             description: record.description,
             merchant: record.merchant,
             mcc: record.mcc,
+            category_source: record
+                .category
+                .as_ref()
+                .map(|_| crate::CategorySource::Source),
             category: record.category,
             source: record.source,
             source_ref: record.source_ref,

@@ -10,6 +10,7 @@ mod error;
 mod ingest;
 mod ledger;
 mod postgres;
+mod processing;
 mod rows;
 mod sqlite;
 mod stats;
@@ -27,11 +28,12 @@ pub use ledger::{
     TransactionQuery, UserSummary,
 };
 pub use postgres::PostgresStore;
+pub use processing::{CategoryUpdate, ProcessorStore};
 pub use sqlite::SqliteStore;
 
 /// Everything a Finsight process needs from its database.
 #[async_trait::async_trait]
-pub trait Store: DirectoryStore + LedgerStore + IngestStore {
+pub trait Store: DirectoryStore + LedgerStore + IngestStore + ProcessorStore {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;
     /// A cheap round trip, for readiness checks.

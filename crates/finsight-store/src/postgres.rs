@@ -45,7 +45,10 @@ impl PostgresStore {
     }
 }
 
+type Db = sqlx::Postgres;
+
 impl_ingest_store!(PostgresStore);
+impl_processor_store!(PostgresStore);
 
 #[async_trait::async_trait]
 impl Store for PostgresStore {
@@ -143,7 +146,7 @@ impl LedgerStore for PostgresStore {
         let limit = query.checked_limit()?;
         let rows: Vec<TransactionRow> = sqlx::query_as(
             "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
-                    description, merchant, mcc, category, source, source_ref
+                    description, merchant, mcc, category, category_source, source, source_ref
              FROM transactions
              WHERE user_id = $1
                AND ($2::uuid IS NULL OR account_id = $2)
@@ -246,6 +249,12 @@ pub(crate) async fn insert_in(
     conn: &mut PgConnection,
     batch: &[NewTransaction],
 ) -> Result<InsertReport, StoreError> {
+    // Writers take turns on the outbox, so its sequence numbers become
+    // visible in order: a reader that has seen seq N never later finds an
+    // N-1 committed behind its back. (Self-conflicting; readers unaffected.)
+    sqlx::query("LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *conn)
+        .await?;
     let account_ids: Vec<Uuid> = distinct_accounts(batch)
         .into_iter()
         .map(|a| a.as_uuid())

@@ -56,6 +56,7 @@ pub(crate) struct TransactionRow {
     pub merchant: Option<String>,
     pub mcc: Option<i32>,
     pub category: Option<String>,
+    pub category_source: Option<String>,
     pub source: String,
     pub source_ref: Option<String>,
 }
@@ -85,6 +86,10 @@ impl TryFrom<TransactionRow> for Transaction {
             category: row
                 .category
                 .map(|c| CategoryId::parse(&c).map_err(|e| corrupt(what, e)))
+                .transpose()?,
+            category_source: row
+                .category_source
+                .map(|c| c.parse().map_err(|e| corrupt(what, e)))
                 .transpose()?,
             source: SourceName::parse(&row.source).map_err(|e| corrupt(what, e))?,
             source_ref: row.source_ref,

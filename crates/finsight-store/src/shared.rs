@@ -401,3 +401,174 @@ macro_rules! impl_ingest_store {
         }
     };
 }
+
+/// Implements [`ProcessorStore`](crate::ProcessorStore) for a backend with
+/// `write_tx()`, `read_pool()` and a `Db` type alias.
+macro_rules! impl_processor_store {
+    ($store:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::ProcessorStore for $store {
+            async fn stage_position(&self, stage: &str) -> Result<i64, $crate::StoreError> {
+                let row: Option<(i64,)> =
+                    sqlx::query_as("SELECT position FROM processor_positions WHERE stage = $1")
+                        .bind(stage)
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                Ok(row.map_or(0, |(p,)| p))
+            }
+
+            async fn save_stage_position(
+                &self,
+                stage: &str,
+                position: i64,
+                now: time::OffsetDateTime,
+            ) -> Result<(), $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO processor_positions (stage, position, updated_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (stage) DO UPDATE SET position = excluded.position,
+                         updated_at = excluded.updated_at",
+                )
+                .bind(stage)
+                .bind(position)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn outbox_head(&self) -> Result<i64, $crate::StoreError> {
+                let (head,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM outbox")
+                    .fetch_one(self.read_pool())
+                    .await?;
+                Ok(head.unwrap_or(0))
+            }
+
+            async fn transactions_by_id(
+                &self,
+                ids: &[finsight_core::TransactionId],
+            ) -> Result<Vec<finsight_core::Transaction>, $crate::StoreError> {
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(1000) {
+                    let mut query = sqlx::QueryBuilder::<Db>::new(
+                        "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor,
+                                currency, description, merchant, mcc, category, category_source,
+                                source, source_ref
+                         FROM transactions WHERE id IN (",
+                    );
+                    let mut separated = query.separated(", ");
+                    for id in chunk {
+                        separated.push_bind(id.as_uuid());
+                    }
+                    query.push(")");
+                    let rows: Vec<$crate::rows::TransactionRow> =
+                        query.build_query_as().fetch_all(self.read_pool()).await?;
+                    for row in rows {
+                        out.push(row.try_into()?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn apply_categories(
+                &self,
+                updates: &[$crate::CategoryUpdate],
+            ) -> Result<u64, $crate::StoreError> {
+                if updates.is_empty() {
+                    return Ok(0);
+                }
+                let statement = format!(
+                    "UPDATE transactions SET category = $2, category_source = $3
+                     WHERE id = $1 AND {} <= $4
+                       AND (category IS NULL OR category <> $2 OR category_source <> $3)",
+                    $crate::processing::SOURCE_RANK_SQL
+                );
+                let mut tx = self.write_tx().await?;
+                let mut changed = 0;
+                for update in updates {
+                    changed += sqlx::query(&statement)
+                        .bind(update.transaction_id.as_uuid())
+                        .bind(update.category.as_str())
+                        .bind(update.source.as_str())
+                        .bind($crate::processing::source_rank(update.source))
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tx.commit().await?;
+                Ok(changed)
+            }
+
+            async fn rules_of_users(
+                &self,
+                users: &[finsight_core::UserId],
+            ) -> Result<Vec<finsight_core::CategoryRule>, $crate::StoreError> {
+                let mut out = Vec::new();
+                for chunk in users.chunks(1000) {
+                    let mut query = sqlx::QueryBuilder::<Db>::new(
+                        "SELECT id, user_id, pattern, category, priority FROM category_rules
+                         WHERE user_id IN (",
+                    );
+                    let mut separated = query.separated(", ");
+                    for user in chunk {
+                        separated.push_bind(user.as_uuid());
+                    }
+                    query.push(")");
+                    let rows: Vec<(uuid::Uuid, uuid::Uuid, String, String, i32)> =
+                        query.build_query_as().fetch_all(self.read_pool()).await?;
+                    for (id, user, pattern, category, priority) in rows {
+                        out.push(finsight_core::CategoryRule {
+                            id,
+                            user_id: finsight_core::UserId::from_uuid(user),
+                            pattern,
+                            category: finsight_core::CategoryId::parse(&category).map_err(|e| {
+                                $crate::StoreError::Corrupt(format!("category rule {id}: {e}"))
+                            })?,
+                            priority,
+                        });
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn add_category_rule(
+                &self,
+                rule: &finsight_core::CategoryRule,
+                now: time::OffsetDateTime,
+            ) -> Result<(), $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO category_rules (id, user_id, pattern, category, priority, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(rule.id)
+                .bind(rule.user_id.as_uuid())
+                .bind(&rule.pattern)
+                .bind(rule.category.as_str())
+                .bind(rule.priority)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_category_rule(
+                &self,
+                user: finsight_core::UserId,
+                id: uuid::Uuid,
+            ) -> Result<bool, $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                let deleted = sqlx::query("DELETE FROM category_rules WHERE id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user.as_uuid())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                Ok(deleted > 0)
+            }
+        }
+    };
+}

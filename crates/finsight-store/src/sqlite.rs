@@ -65,7 +65,10 @@ impl SqliteStore {
     }
 }
 
+type Db = Sqlite;
+
 impl_ingest_store!(SqliteStore);
+impl_processor_store!(SqliteStore);
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {
@@ -123,7 +126,7 @@ impl LedgerStore for SqliteStore {
         let limit = query.checked_limit()?;
         let rows: Vec<TransactionRow> = sqlx::query_as(
             "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
-                    description, merchant, mcc, category, source, source_ref
+                    description, merchant, mcc, category, category_source, source, source_ref
              FROM transactions
              WHERE user_id = ?1
                AND (?2 IS NULL OR account_id = ?2)

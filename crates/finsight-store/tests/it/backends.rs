@@ -116,4 +116,7 @@ conformance!(
     quarantined_records_resolve_once,
     aliases_profiles_and_import_runs_round_trip,
     daily_counts_and_last_posting_per_source,
+    stage_positions_and_outbox_head,
+    categories_respect_who_set_them,
+    category_rules_belong_to_their_user,
 );

@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use finsight_core::{
-    Account, AccountId, AccountKind, CategoryId, Currency, Description, Household, HouseholdId,
-    Mcc, Money, NewTransaction, PostingDate, SourceName, Tenant, TenantId, Transaction, User,
-    UserId,
+    Account, AccountId, AccountKind, CategoryId, CategoryRule, CategorySource, Currency,
+    Description, Household, HouseholdId, Mcc, Money, NewTransaction, PostingDate, SourceName,
+    Tenant, TenantId, Transaction, User, UserId,
 };
 use finsight_store::{
-    Directory, ImportRun, PageCursor, QuarantineEntry, QuarantineStatus, Store, StoreError,
-    TotalsQuery, TransactionQuery,
+    CategoryUpdate, Directory, ImportRun, PageCursor, QuarantineEntry, QuarantineStatus, Store,
+    StoreError, TotalsQuery, TransactionQuery,
 };
 use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
@@ -701,4 +701,139 @@ pub async fn daily_counts_and_last_posting_per_source(store: Arc<dyn Store>) {
     ];
     want.sort_by_key(|(_, a, _)| *a);
     assert_eq!(last, want);
+}
+
+pub async fn stage_positions_and_outbox_head(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    assert_eq!(store.outbox_head().await.unwrap(), 0);
+    assert_eq!(store.stage_position("categorize").await.unwrap(), 0);
+    let batch: Vec<_> = (0..3)
+        .map(|n| {
+            record(
+                f.checking,
+                date!(2026 - 03 - 01),
+                "-1",
+                &format!("ITEM {n}"),
+            )
+        })
+        .collect();
+    store.insert_transactions(&batch).await.unwrap();
+    let head = store.outbox_head().await.unwrap();
+    assert!(head >= 3);
+    store
+        .save_stage_position("categorize", head, now())
+        .await
+        .unwrap();
+    store
+        .save_stage_position("categorize", head - 1, now())
+        .await
+        .unwrap();
+    assert_eq!(store.stage_position("categorize").await.unwrap(), head - 1);
+    let ids: Vec<_> = batch.iter().map(|r| r.transaction_id()).collect();
+    let mut loaded = store.transactions_by_id(&ids).await.unwrap();
+    loaded.sort_by_key(|t| t.description.to_string());
+    assert_eq!(loaded.len(), 3);
+    assert_eq!(loaded[0], Transaction::from_new(f.user, batch[0].clone()));
+    assert!(store.transactions_by_id(&[]).await.unwrap().is_empty());
+}
+
+pub async fn categories_respect_who_set_them(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let from_bank = categorized(
+        record(f.checking, date!(2026 - 03 - 01), "-5", "BANK SAYS"),
+        "groceries",
+    );
+    let bare = record(f.checking, date!(2026 - 03 - 01), "-6", "NOTHING");
+    store
+        .insert_transactions(&[from_bank.clone(), bare.clone()])
+        .await
+        .unwrap();
+    let update = |record: &NewTransaction, category: &str, source| CategoryUpdate {
+        transaction_id: record.transaction_id(),
+        category: CategoryId::parse(category).unwrap(),
+        source,
+    };
+    // MCC is weaker than the bank's category; a rule is stronger.
+    let changed = store
+        .apply_categories(&[
+            update(&from_bank, "dining", CategorySource::Mcc),
+            update(&bare, "dining.coffee", CategorySource::Mcc),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    let changed = store
+        .apply_categories(&[update(&from_bank, "shopping.home", CategorySource::Rule)])
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    // Re-applying the same update changes nothing.
+    assert_eq!(
+        store
+            .apply_categories(&[update(&from_bank, "shopping.home", CategorySource::Rule)])
+            .await
+            .unwrap(),
+        0
+    );
+    let ids = [from_bank.transaction_id(), bare.transaction_id()];
+    let loaded = store.transactions_by_id(&ids).await.unwrap();
+    let by_description = |d: &str| loaded.iter().find(|t| t.description.as_str() == d).unwrap();
+    let bank = by_description("BANK SAYS");
+    assert_eq!(
+        (
+            bank.category.as_ref().unwrap().as_str(),
+            bank.category_source
+        ),
+        ("shopping.home", Some(CategorySource::Rule))
+    );
+    let bare = by_description("NOTHING");
+    assert_eq!(
+        (
+            bare.category.as_ref().unwrap().as_str(),
+            bare.category_source
+        ),
+        ("dining.coffee", Some(CategorySource::Mcc))
+    );
+}
+
+pub async fn category_rules_belong_to_their_user(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let rule = |n: u128, user, pattern: &str| CategoryRule {
+        id: uuid::Uuid::from_u128(n),
+        user_id: user,
+        pattern: pattern.into(),
+        category: CategoryId::parse("dining.coffee").unwrap(),
+        priority: 1,
+    };
+    store
+        .add_category_rule(&rule(1, f.user, "blue bottle"), now())
+        .await
+        .unwrap();
+    store
+        .add_category_rule(&rule(2, f.other_user, "starbucks"), now())
+        .await
+        .unwrap();
+    let mine = store.rules_of_users(&[f.user]).await.unwrap();
+    assert_eq!(mine, vec![rule(1, f.user, "blue bottle")]);
+    assert_eq!(
+        store
+            .rules_of_users(&[f.user, f.other_user])
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        !store
+            .delete_category_rule(f.user, uuid::Uuid::from_u128(2))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .delete_category_rule(f.user, uuid::Uuid::from_u128(1))
+            .await
+            .unwrap()
+    );
+    assert!(store.rules_of_users(&[f.user]).await.unwrap().is_empty());
 }
