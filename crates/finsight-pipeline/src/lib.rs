@@ -1,0 +1,15 @@
+//! Stream processing. Every committed transaction has an outbox entry; the
+//! [`Processor`] follows the outbox in order (so each user's transactions
+//! are seen in the order they were committed) and hands batches to a
+//! pipeline of [`Stage`]s. Each stage remembers how far it got, so after a
+//! crash or restart it resumes where it stopped: delivery is at least once,
+//! and stages are written to be idempotent.
+//!
+//! Later capabilities (online features, anomaly scoring, alerts) are added
+//! as further stages.
+
+mod processor;
+mod stages;
+
+pub use processor::{Processor, ProcessorError, Stage};
+pub use stages::{Categorize, RecordProcessed};

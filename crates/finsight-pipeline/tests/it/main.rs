@@ -1,0 +1,248 @@
+//! Integration tests of finsight-pipeline on a real SQLite ledger.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use finsight_core::{
+    Account, AccountId, AccountKind, CategoryId, CategoryRule, CategorySource, Currency,
+    Description, FixedClock, Household, HouseholdId, Mcc, Money, NewTransaction, PostingDate,
+    SourceName, Tenant, TenantId, Transaction, User, UserId,
+};
+use finsight_pipeline::{Categorize, Processor, ProcessorError, RecordProcessed, Stage};
+use finsight_store::{Directory, Store, TransactionQuery};
+use time::macros::{date, datetime};
+
+async fn store() -> (Arc<dyn Store>, UserId, AccountId, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("l.sqlite").display());
+    let store = finsight_store::open(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let (tenant, household) = (
+        TenantId::from_random_bytes([1; 16]),
+        HouseholdId::from_random_bytes([2; 16]),
+    );
+    let user = UserId::from_random_bytes([3; 16]);
+    let account = AccountId::from_random_bytes([4; 16]);
+    store
+        .upsert_directory(&Directory {
+            tenants: vec![Tenant {
+                id: tenant,
+                name: "t".into(),
+            }],
+            households: vec![Household {
+                id: household,
+                tenant_id: tenant,
+                name: "h".into(),
+            }],
+            users: vec![User {
+                id: user,
+                tenant_id: tenant,
+                household_id: household,
+                display_name: "u".into(),
+            }],
+            accounts: vec![Account {
+                id: account,
+                user_id: user,
+                kind: AccountKind::Checking,
+                currency: Currency::parse("USD").unwrap(),
+                name: "a".into(),
+                institution: "b".into(),
+            }],
+        })
+        .await
+        .unwrap();
+    (store, user, account, dir)
+}
+
+fn record(
+    account: AccountId,
+    description: &str,
+    mcc: Option<u16>,
+    category: Option<&str>,
+) -> NewTransaction {
+    NewTransaction {
+        account_id: account,
+        posted_on: PostingDate::new(date!(2026 - 03 - 01)).unwrap(),
+        occurred_at: None,
+        amount: Money::parse("-5", Currency::parse("USD").unwrap()).unwrap(),
+        description: Description::parse(description).unwrap(),
+        merchant: None,
+        mcc: mcc.map(|m| Mcc::new(m).unwrap()),
+        category: category.map(|c| CategoryId::parse(c).unwrap()),
+        source: SourceName::parse("test").unwrap(),
+        source_ref: None,
+    }
+}
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock(datetime!(2026-03-20 10:00 UTC)))
+}
+
+async fn category_of(
+    store: &Arc<dyn Store>,
+    user: UserId,
+    description: &str,
+) -> (Option<String>, Option<CategorySource>) {
+    let page = store
+        .transactions(&TransactionQuery::for_user(user))
+        .await
+        .unwrap();
+    let t = page
+        .transactions
+        .into_iter()
+        .find(|t| t.description.as_str() == description)
+        .unwrap();
+    (t.category.map(|c| c.to_string()), t.category_source)
+}
+
+#[tokio::test]
+async fn rules_beat_bank_categories_which_beat_mccs() {
+    let (store, user, account, _dir) = store().await;
+    store
+        .add_category_rule(
+            &CategoryRule {
+                id: uuid::Uuid::from_u128(1),
+                user_id: user,
+                pattern: "blue bottle".into(),
+                category: CategoryId::parse("dining.coffee").unwrap(),
+                priority: 0,
+            },
+            clock().0,
+        )
+        .await
+        .unwrap();
+    store
+        .insert_transactions(&[
+            record(account, "SQ *BLUE BOTTLE 0423", Some(5814), None),
+            record(account, "TESCO STORES 2231", Some(5411), None),
+            record(
+                account,
+                "BANK CATEGORISED",
+                Some(5411),
+                Some("shopping.home"),
+            ),
+            record(account, "NO CLUE", None, None),
+        ])
+        .await
+        .unwrap();
+    let stages: Vec<Arc<dyn Stage>> = vec![
+        Arc::new(Categorize::new(Arc::clone(&store))),
+        Arc::new(RecordProcessed),
+    ];
+    let processor = Processor::new(Arc::clone(&store), clock(), stages, 2);
+    assert_eq!(processor.drain().await.unwrap(), 4);
+    assert_eq!(
+        category_of(&store, user, "SQ *BLUE BOTTLE 0423").await,
+        (Some("dining.coffee".into()), Some(CategorySource::Rule))
+    );
+    assert_eq!(
+        category_of(&store, user, "TESCO STORES 2231").await,
+        (Some("groceries".into()), Some(CategorySource::Mcc))
+    );
+    assert_eq!(
+        category_of(&store, user, "BANK CATEGORISED").await,
+        (Some("shopping.home".into()), Some(CategorySource::Source))
+    );
+    assert_eq!(category_of(&store, user, "NO CLUE").await, (None, None));
+    let head = store.outbox_head().await.unwrap();
+    assert_eq!(store.stage_position("categorize").await.unwrap(), head);
+    assert_eq!(
+        store.stage_position("record_processed").await.unwrap(),
+        head
+    );
+    assert_eq!(
+        processor.drain().await.unwrap(),
+        0,
+        "nothing left after a restart"
+    );
+}
+
+/// Sees every transaction; fails once in the middle, like a crash.
+struct Flaky {
+    seen: AtomicUsize,
+    fail_at: usize,
+    failed: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Stage for Flaky {
+    fn name(&self) -> &'static str {
+        "flaky"
+    }
+
+    async fn process(&self, batch: &[Transaction]) -> Result<(), ProcessorError> {
+        if self.seen.load(Ordering::SeqCst) >= self.fail_at
+            && self.failed.fetch_add(1, Ordering::SeqCst) == 0
+        {
+            return Err(ProcessorError::Stage {
+                stage: "flaky",
+                reason: "boom".into(),
+            });
+        }
+        self.seen.fetch_add(batch.len(), Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_failed_stage_resumes_from_its_position_without_skipping() {
+    let (store, _user, account, _dir) = store().await;
+    let batch: Vec<_> = (0..10)
+        .map(|n| record(account, &format!("ITEM {n}"), None, None))
+        .collect();
+    store.insert_transactions(&batch).await.unwrap();
+    let flaky = Arc::new(Flaky {
+        seen: AtomicUsize::new(0),
+        fail_at: 4,
+        failed: AtomicUsize::new(0),
+    });
+    let processor = Processor::new(
+        Arc::clone(&store),
+        clock(),
+        vec![flaky.clone() as Arc<dyn Stage>],
+        4,
+    );
+    assert!(processor.drain().await.is_err());
+    // A new processor (a restart) picks up where the stage stopped.
+    let processor = Processor::new(
+        Arc::clone(&store),
+        clock(),
+        vec![flaky.clone() as Arc<dyn Stage>],
+        4,
+    );
+    processor.drain().await.unwrap();
+    assert_eq!(
+        flaky.seen.load(Ordering::SeqCst),
+        10,
+        "every transaction exactly once here"
+    );
+}
+
+#[tokio::test]
+async fn run_follows_new_commits_until_shutdown() {
+    let (store, user, account, _dir) = store().await;
+    let stages: Vec<Arc<dyn Stage>> = vec![Arc::new(Categorize::new(Arc::clone(&store)))];
+    let processor = Processor::new(Arc::clone(&store), clock(), stages, 100);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(processor.run(async {
+        let _ = stopped.await;
+    }));
+    store
+        .insert_transactions(&[record(account, "LATE ARRIVAL", Some(5411), None)])
+        .await
+        .unwrap();
+    let mut categorized = false;
+    for _ in 0..100 {
+        if category_of(&store, user, "LATE ARRIVAL").await.0.is_some() {
+            categorized = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(categorized);
+    stop.send(()).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), running)
+        .await
+        .unwrap()
+        .unwrap();
+}
