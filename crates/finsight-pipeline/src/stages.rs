@@ -29,7 +29,7 @@ fn decide(transaction: &Transaction, rules: &[CategoryRule]) -> Option<CategoryU
     };
     let unchanged = transaction.category.as_ref() == Some(&category)
         && transaction.category_source == Some(source);
-    (!unchanged && source.may_replace(transaction.category_source)).then(|| CategoryUpdate {
+    (!unchanged && source.may_replace(transaction.category_source)).then_some(CategoryUpdate {
         transaction_id: transaction.id,
         category,
         source,
