@@ -10,11 +10,12 @@ use finsight_core::{
     Account, AccountId, Clock, NewTransaction, SourceName, Taxonomy, ValidationError,
 };
 use finsight_store::{ImportRun, QuarantineEntry, Store, StoreError};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::csv::CsvProfile;
 use crate::format::{self, FileFormat};
-use crate::record::{FileError, ParsedRecord, RecordError};
+use crate::record::{FileError, ParsedFile, ParsedRecord, RecordError};
 use crate::validate::Validator;
 
 /// Records per atomic write: bounds memory and the work a crash can undo.
@@ -46,6 +47,15 @@ pub struct ImportRequest {
     pub account: Option<AccountId>,
     /// A CSV profile to use instead of detecting one.
     pub profile: Option<CsvProfile>,
+}
+
+/// What writing a set of parsed records did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IngestReport {
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub quarantined: u64,
+    pub run_id: Uuid,
 }
 
 /// What an import did.
@@ -100,6 +110,13 @@ impl Importer {
         &self.store
     }
 
+    /// An account that must exist (an error naming `account` otherwise).
+    pub async fn account(&self, id: AccountId) -> Result<Account, ImportError> {
+        Ok(self.store.account(id).await?.ok_or_else(|| {
+            ValidationError::new("account", format!("account {id} does not exist"))
+        })?)
+    }
+
     /// Accounts by every name a record may use for them: our ids as text
     /// (JSON Lines) and the aliases learnt from earlier imports.
     pub(crate) async fn accounts_by_ref(
@@ -143,9 +160,7 @@ impl Importer {
         let now = self.clock.now();
         let started_at = now;
         let account = match request.account {
-            Some(id) => Some(self.store.account(id).await?.ok_or_else(|| {
-                ValidationError::new("account", format!("account {id} does not exist"))
-            })?),
+            Some(id) => Some(self.account(id).await?),
             None => None,
         };
         let ImportRequest {
@@ -156,7 +171,7 @@ impl Importer {
             ..
         } = request;
         let file_name = origin.clone();
-        let (mut parsed, used_profile, format, encoding) = tokio::task::spawn_blocking(move || {
+        let (parsed, used_profile, format, encoding) = tokio::task::spawn_blocking(move || {
             let decoded = crate::decode(&bytes);
             let format = format.unwrap_or_else(|| format::detect(&decoded.text, Some(&file_name)));
             format::parse(&decoded.text, format, profile.as_ref())
@@ -165,19 +180,42 @@ impl Importer {
         .await
         .map_err(|e| StoreError::Corrupt(format!("parser task failed: {e}")))??;
 
+        let source = SourceName::parse(format.as_str()).expect("format names are source names");
+        let report = self
+            .ingest_parsed(parsed, source, origin, account, started_at)
+            .await?;
+        Ok(ImportOutcome {
+            format,
+            encoding,
+            accepted: report.accepted,
+            duplicates: report.duplicates,
+            quarantined: report.quarantined,
+            profile: used_profile,
+            run_id: report.run_id,
+        })
+    }
+
+    /// Validates and writes records already parsed from any source (a
+    /// file, an API request, a Kafka batch), quarantining the bad ones, and
+    /// records the run for data-quality monitoring.
+    pub async fn ingest_parsed(
+        &self,
+        mut parsed: ParsedFile,
+        source: SourceName,
+        origin: String,
+        account: Option<Account>,
+        started_at: OffsetDateTime,
+    ) -> Result<IngestReport, ImportError> {
+        let now = started_at;
         if let (Some(account), Some(reference)) = (&account, &parsed.account_ref) {
             self.store.set_account_alias(reference, account.id).await?;
         }
         let by_ref = self.accounts_by_ref(&parsed.records).await?;
-        let source = SourceName::parse(format.as_str()).expect("format names are source names");
         let account_id = account.as_ref().map(|a| a.id);
-        let mut outcome = ImportOutcome {
-            format,
-            encoding,
+        let mut outcome = IngestReport {
             accepted: 0,
             duplicates: 0,
             quarantined: 0,
-            profile: used_profile,
             run_id: Uuid::new_v4(),
         };
 
@@ -254,7 +292,7 @@ impl Importer {
 }
 
 /// `finsight_ingest_records_total{source, outcome}`.
-pub(crate) fn record_metrics(source: &str, outcome: &ImportOutcome) {
+pub(crate) fn record_metrics(source: &str, outcome: &IngestReport) {
     for (name, count) in [
         ("accepted", outcome.accepted),
         ("duplicate", outcome.duplicates),

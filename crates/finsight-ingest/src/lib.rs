@@ -19,6 +19,7 @@ pub mod jsonl;
 pub mod mt940;
 pub mod ofx;
 pub mod qif;
+pub mod quality;
 pub mod record;
 pub mod validate;
 

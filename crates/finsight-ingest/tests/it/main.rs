@@ -4,14 +4,15 @@
 
 mod bad_input;
 mod fixtures;
+mod quality;
 mod retry;
 mod roundtrip;
 
 use std::sync::Arc;
 
 use finsight_core::{
-    Account, AccountId, AccountKind, Currency, FixedClock, Household, HouseholdId, Taxonomy,
-    Tenant, TenantId, User, UserId,
+    Account, AccountId, AccountKind, Clock, Currency, Household, HouseholdId, Taxonomy, Tenant,
+    TenantId, User, UserId,
 };
 use finsight_ingest::format::FileFormat;
 use finsight_ingest::import::{ImportOutcome, ImportRequest, Importer};
@@ -72,7 +73,7 @@ pub async fn harness() -> Harness {
         })
         .await
         .unwrap();
-    let clock = Arc::new(FixedClock(datetime!(2026-03-20 09:00:00 UTC)));
+    let clock = Arc::new(TickingClock(std::sync::atomic::AtomicI64::new(0)));
     Harness {
         importer: Importer::new(Arc::clone(&store), Taxonomy::default_tree(), clock),
         store,
@@ -107,6 +108,17 @@ impl Harness {
                 profile: None,
             })
             .await
+    }
+}
+
+/// 2026-03-20 09:00 UTC, one second later at every reading, so runs
+/// recorded one after another have distinct times.
+pub struct TickingClock(std::sync::atomic::AtomicI64);
+
+impl Clock for TickingClock {
+    fn now(&self) -> time::OffsetDateTime {
+        let tick = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        datetime!(2026-03-20 09:00:00 UTC) + time::Duration::seconds(tick)
     }
 }
 
