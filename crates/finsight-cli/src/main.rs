@@ -183,6 +183,8 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
+/// Serves HTTP and, beside it, follows the outbox with the stream
+/// processor; both stop together on Ctrl-C or SIGTERM.
 async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> {
     let listen = args.listen.unwrap_or(settings.server.listen);
     let listener = tokio::net::TcpListener::bind(listen)
@@ -191,13 +193,33 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     let address = listener.local_addr()?;
     say!("finsight is listening on http://{address}");
     tracing::info!(%address, "serving");
-    let state = finsight_server::AppState {
-        store,
-        metrics: finsight_server::metrics::install(),
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let state = finsight_server::AppState::new(
+        Arc::clone(&store),
+        Arc::clone(&clock),
+        finsight_server::metrics::install(),
+    );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let processor = finsight_pipeline::Processor::new(
+        Arc::clone(&store),
+        clock,
+        vec![
+            Arc::new(finsight_pipeline::Categorize::new(Arc::clone(&store))),
+            Arc::new(finsight_pipeline::RecordProcessed),
+        ],
+        1000,
+    );
+    let until_stopped = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = receiver.wait_for(|stop| *stop).await;
     };
-    finsight_server::serve(listener, state, shutdown_signal())
-        .await
-        .context("server failed")?;
+    let processing = tokio::spawn(processor.run(until_stopped(stopped.clone())));
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    };
+    let served = finsight_server::serve(listener, state, signal).await;
+    let _ = processing.await;
+    served.context("server failed")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -49,13 +49,19 @@ pub struct ImportRequest {
     pub profile: Option<CsvProfile>,
 }
 
+/// At most this many rejections are itemised in a report (all of them
+/// are in quarantine).
+pub const MAX_ITEMISED_REJECTIONS: usize = 100;
+
 /// What writing a set of parsed records did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestReport {
     pub accepted: u64,
     pub duplicates: u64,
     pub quarantined: u64,
     pub run_id: Uuid,
+    /// The first rejected records: where, which field, why.
+    pub rejected: Vec<RecordError>,
 }
 
 /// What an import did.
@@ -217,6 +223,7 @@ impl Importer {
             duplicates: 0,
             quarantined: 0,
             run_id: Uuid::new_v4(),
+            rejected: Vec::new(),
         };
 
         // Validation runs on a blocking thread, one batch ahead of the
@@ -267,6 +274,15 @@ impl Importer {
             outcome.accepted += report.ledger.inserted;
             outcome.duplicates += report.ledger.duplicates;
             outcome.quarantined += quarantine.len() as u64;
+            let room = MAX_ITEMISED_REJECTIONS.saturating_sub(outcome.rejected.len());
+            outcome
+                .rejected
+                .extend(quarantine.iter().take(room).map(|q| RecordError {
+                    location: q.location.clone(),
+                    raw: String::new(),
+                    field: q.field.clone(),
+                    reason: q.reason.clone(),
+                }));
         }
         validating
             .await

@@ -12,6 +12,9 @@ use serde_json::json;
 pub enum ErrorCode {
     NotFound,
     InvalidInput,
+    PayloadTooLarge,
+    IdempotencyKeyReused,
+    RequestInProgress,
     NotReady,
     Internal,
 }
@@ -21,6 +24,9 @@ impl ErrorCode {
         match self {
             ErrorCode::NotFound => "not_found",
             ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::RequestInProgress => "request_in_progress",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Internal => "internal",
         }
@@ -30,6 +36,9 @@ impl ErrorCode {
         match self {
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::RequestInProgress => StatusCode::CONFLICT,
             ErrorCode::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -52,6 +61,24 @@ impl ApiError {
         }
     }
 
+    /// Bad input in a named field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: ErrorCode::InvalidInput,
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    /// The public body: `{code, message, field?}`.
+    pub fn body(&self) -> serde_json::Value {
+        let mut body = json!({ "code": self.code.as_str(), "message": self.message });
+        if let Some(field) = &self.field {
+            body["field"] = json!(field);
+        }
+        body
+    }
+
     /// A server-side failure: the cause is logged, the client sees nothing
     /// of it.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
@@ -62,11 +89,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({ "code": self.code.as_str(), "message": self.message });
-        if let Some(field) = self.field {
-            body["field"] = json!(field);
-        }
-        (self.code.status(), Json(body)).into_response()
+        (self.code.status(), Json(self.body())).into_response()
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod error;
 mod health;
+mod ingest;
 pub mod metrics;
 
 use std::future::Future;
@@ -12,18 +13,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
+use finsight_core::{Clock, Taxonomy};
+use finsight_ingest::import::Importer;
 use finsight_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body accepted anywhere, in bytes.
+/// Largest request body accepted (uploads to `/v1/imports` excepted), in
+/// bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Longest a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -32,7 +36,25 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub importer: Arc<Importer>,
+    pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, metrics: PrometheusHandle) -> Self {
+        let importer = Arc::new(Importer::new(
+            Arc::clone(&store),
+            Taxonomy::default_tree(),
+            Arc::clone(&clock),
+        ));
+        Self {
+            store,
+            importer,
+            clock,
+            metrics,
+        }
+    }
 }
 
 /// The whole HTTP surface, ready to serve or to test with `oneshot`.
@@ -41,13 +63,19 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(render_metrics))
+        .route("/v1/transactions:batch", post(ingest::batch))
+        .route(
+            "/v1/imports",
+            post(ingest::import).layer(DefaultBodyLimit::max(ingest::MAX_IMPORT_BYTES)),
+        )
+        .route("/v1/data-quality", get(ingest::data_quality))
         .fallback(error::not_found)
         .layer(middleware::from_fn(record_request))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -111,8 +111,40 @@ pub struct DailyCount {
     pub transactions: u64,
 }
 
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// First use: go ahead, then complete the key with the response.
+    New,
+    /// Used before with the same request: replay this response.
+    Replay { status: u16, response: String },
+    /// Used before with a different request.
+    Mismatch,
+    /// The first request with this key is still running.
+    InProgress,
+}
+
 #[async_trait::async_trait]
 pub trait IngestStore: Send + Sync {
+    /// Claims `key` for a request whose body hashes to `request_hash`.
+    async fn claim_idempotency_key(
+        &self,
+        key: &str,
+        request_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<IdempotencyClaim, StoreError>;
+
+    /// Stores the response to replay for later uses of `key`.
+    async fn complete_idempotency_key(
+        &self,
+        key: &str,
+        status: u16,
+        response: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Forgets an unfinished claim (the request failed; a retry may run).
+    async fn release_idempotency_key(&self, key: &str) -> Result<(), StoreError>;
+
     /// Writes accepted transactions (each with its outbox entry) and
     /// quarantine entries in one atomic commit, so a crash can never keep
     /// one half of a batch.

@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 pub use error::StoreError;
 pub use ingest::{
-    BatchReport, DailyCount, ImportRun, IngestStore, QuarantineEntry, QuarantineStatus,
-    QuarantinedRecord,
+    BatchReport, DailyCount, IdempotencyClaim, ImportRun, IngestStore, QuarantineEntry,
+    QuarantineStatus, QuarantinedRecord,
 };
 pub use ledger::{
     AccountSummary, CategoryMonthTotal, CategorySummary, Directory, DirectoryStore, InsertReport,

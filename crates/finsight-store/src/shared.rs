@@ -134,6 +134,73 @@ macro_rules! impl_ingest_store {
     ($store:ty) => {
         #[async_trait::async_trait]
         impl $crate::IngestStore for $store {
+            async fn claim_idempotency_key(
+                &self,
+                key: &str,
+                request_hash: &str,
+                now: time::OffsetDateTime,
+            ) -> Result<$crate::IdempotencyClaim, $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                let claimed = sqlx::query(
+                    "INSERT INTO idempotency_keys (key, request_hash, created_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(request_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let claim = if claimed == 1 {
+                    $crate::IdempotencyClaim::New
+                } else {
+                    let (hash, status, response): (String, Option<i32>, Option<String>) =
+                        sqlx::query_as(
+                            "SELECT request_hash, status, response FROM idempotency_keys WHERE key = $1",
+                        )
+                        .bind(key)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    match (hash == request_hash, status, response) {
+                        (false, _, _) => $crate::IdempotencyClaim::Mismatch,
+                        (true, Some(status), Some(response)) => $crate::IdempotencyClaim::Replay {
+                            status: u16::try_from(status).unwrap_or(500),
+                            response,
+                        },
+                        (true, _, _) => $crate::IdempotencyClaim::InProgress,
+                    }
+                };
+                tx.commit().await?;
+                Ok(claim)
+            }
+
+            async fn complete_idempotency_key(
+                &self,
+                key: &str,
+                status: u16,
+                response: &str,
+            ) -> Result<(), $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query("UPDATE idempotency_keys SET status = $2, response = $3 WHERE key = $1")
+                    .bind(key)
+                    .bind(i32::from(status))
+                    .bind(response)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn release_idempotency_key(&self, key: &str) -> Result<(), $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                sqlx::query("DELETE FROM idempotency_keys WHERE key = $1 AND response IS NULL")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn write_batch(
                 &self,
                 transactions: &[finsight_core::NewTransaction],

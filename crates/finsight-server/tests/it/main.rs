@@ -1,28 +1,32 @@
 //! Integration tests of finsight-server: the router in process, and a real
 //! listener with graceful shutdown.
 
+mod ingest;
+
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use finsight_core::FixedClock;
 use finsight_server::{AppState, router};
 use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
 
-async fn state() -> (AppState, tempfile::TempDir) {
+pub async fn state() -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
     let store = finsight_store::open(&url).await.unwrap();
     store.migrate().await.unwrap();
-    let state = AppState {
-        store: Arc::clone(&store),
-        metrics: finsight_server::metrics::install(),
-    };
+    let state = AppState::new(
+        Arc::clone(&store),
+        Arc::new(FixedClock(time::macros::datetime!(2026-03-20 09:00 UTC))),
+        finsight_server::metrics::install(),
+    );
     (state, dir)
 }
 
-async fn get(app: axum::Router, path: &str) -> (StatusCode, String) {
+pub async fn get(app: axum::Router, path: &str) -> (StatusCode, String) {
     let response = app
         .oneshot(Request::get(path).body(Body::empty()).unwrap())
         .await

@@ -119,4 +119,5 @@ conformance!(
     stage_positions_and_outbox_head,
     categories_respect_who_set_them,
     category_rules_belong_to_their_user,
+    idempotency_keys_replay_and_refuse_reuse,
 );

@@ -8,8 +8,8 @@ use finsight_core::{
     Tenant, TenantId, Transaction, User, UserId,
 };
 use finsight_store::{
-    CategoryUpdate, Directory, ImportRun, PageCursor, QuarantineEntry, QuarantineStatus, Store,
-    StoreError, TotalsQuery, TransactionQuery,
+    CategoryUpdate, Directory, IdempotencyClaim, ImportRun, PageCursor, QuarantineEntry,
+    QuarantineStatus, Store, StoreError, TotalsQuery, TransactionQuery,
 };
 use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
@@ -836,4 +836,59 @@ pub async fn category_rules_belong_to_their_user(store: Arc<dyn Store>) {
             .unwrap()
     );
     assert!(store.rules_of_users(&[f.user]).await.unwrap().is_empty());
+}
+
+pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
+    assert_eq!(
+        store
+            .claim_idempotency_key("k1", "h1", now())
+            .await
+            .unwrap(),
+        IdempotencyClaim::New
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("k1", "h1", now())
+            .await
+            .unwrap(),
+        IdempotencyClaim::InProgress
+    );
+    store.release_idempotency_key("k1").await.unwrap();
+    assert_eq!(
+        store
+            .claim_idempotency_key("k1", "h1", now())
+            .await
+            .unwrap(),
+        IdempotencyClaim::New
+    );
+    store
+        .complete_idempotency_key("k1", 200, "{\"accepted\":1}")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_idempotency_key("k1", "h1", now())
+            .await
+            .unwrap(),
+        IdempotencyClaim::Replay {
+            status: 200,
+            response: "{\"accepted\":1}".into()
+        }
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("k1", "other", now())
+            .await
+            .unwrap(),
+        IdempotencyClaim::Mismatch
+    );
+    // A completed key is never released.
+    store.release_idempotency_key("k1").await.unwrap();
+    assert!(matches!(
+        store
+            .claim_idempotency_key("k1", "h1", now())
+            .await
+            .unwrap(),
+        IdempotencyClaim::Replay { .. }
+    ));
 }

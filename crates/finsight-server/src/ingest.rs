@@ -1,0 +1,310 @@
+//! HTTP ingestion: a JSON batch of transactions, a multipart file upload,
+//! and the data-quality report. Writes honour an `Idempotency-Key` header
+//! with Stripe's semantics: the first response is stored and replayed for
+//! the same key and body; the same key with another body is refused.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use finsight_core::{AccountId, SourceName};
+use finsight_ingest::format::FileFormat;
+use finsight_ingest::import::{ImportRequest, IngestReport};
+use finsight_ingest::record::ParsedFile;
+use finsight_store::IdempotencyClaim;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorCode};
+
+/// Most transactions one batch request may carry.
+pub const MAX_BATCH_RECORDS: usize = 1000;
+/// Largest accepted upload, in bytes.
+pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+fn report_json(report: &IngestReport) -> Value {
+    json!({
+        "accepted": report.accepted,
+        "duplicates": report.duplicates,
+        "quarantined": report.quarantined,
+        "rejected": report.rejected.iter().map(|r| json!({
+            "location": r.location, "field": r.field, "reason": r.reason,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Runs `work` at most once per idempotency key (when one is given).
+async fn idempotent<F>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body_hash: String,
+    work: F,
+) -> Result<Response, ApiError>
+where
+    F: std::future::Future<Output = Result<(StatusCode, Value), ApiError>>,
+{
+    let Some(key) = headers.get("idempotency-key") else {
+        let (status, body) = work.await?;
+        return Ok((status, Json(body)).into_response());
+    };
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Idempotency-Key",
+                format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"),
+            )
+        })?
+        .to_owned();
+    match state
+        .store
+        .claim_idempotency_key(&key, &body_hash, state.clock.now())
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    {
+        IdempotencyClaim::New => {}
+        IdempotencyClaim::Replay { status, response } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let body: Value = serde_json::from_str(&response).unwrap_or(Value::Null);
+            return Ok((status, [("idempotent-replayed", "true")], Json(body)).into_response());
+        }
+        IdempotencyClaim::Mismatch => {
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used with a different request body",
+            ));
+        }
+        IdempotencyClaim::InProgress => {
+            return Err(ApiError::new(
+                ErrorCode::RequestInProgress,
+                "a request with this Idempotency-Key is still being processed",
+            ));
+        }
+    }
+    match work.await {
+        Ok((status, body)) => {
+            state
+                .store
+                .complete_idempotency_key(&key, status.as_u16(), &body.to_string())
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+            Ok((status, Json(body)).into_response())
+        }
+        Err(error) => {
+            // Client errors are final answers too; server errors may be retried.
+            if error.code.status().is_client_error() {
+                let body = error.body();
+                let _ = state
+                    .store
+                    .complete_idempotency_key(&key, error.code.status().as_u16(), &body.to_string())
+                    .await;
+            } else {
+                let _ = state.store.release_idempotency_key(&key).await;
+            }
+            Err(error)
+        }
+    }
+}
+
+/// An unreadable or oversized body, in the API's error shape.
+fn body_error(status: StatusCode, text: String) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
+    } else {
+        ApiError::invalid("body", text)
+    }
+}
+
+fn hash(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// `POST /v1/transactions:batch` — `{"account_id"?: uuid, "transactions":
+/// [JSON Lines records…]}`, at most 1,000. Bad records are quarantined and
+/// itemised under `rejected`; the good ones are written.
+pub async fn batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|rejection| body_error(rejection.status(), rejection.body_text()))?;
+    let body_hash = hash(&[b"batch", &body]);
+    let work = async {
+        let request: Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::invalid("body", format!("not JSON: {e}")))?;
+        let object = request
+            .as_object()
+            .ok_or_else(|| ApiError::invalid("body", "must be a JSON object"))?;
+        if let Some(unknown) = object
+            .keys()
+            .find(|k| !matches!(k.as_str(), "account_id" | "transactions"))
+        {
+            return Err(ApiError::invalid(
+                unknown,
+                "is not a field of a batch request",
+            ));
+        }
+        let account = match object.get("account_id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(
+                state
+                    .importer
+                    .account(
+                        AccountId::parse(text)
+                            .map_err(|e| ApiError::invalid("account_id", e.reason))?,
+                    )
+                    .await?,
+            ),
+            Some(_) => return Err(ApiError::invalid("account_id", "must be a string")),
+        };
+        let records = object
+            .get("transactions")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ApiError::invalid("transactions", "must be an array of transactions"))?;
+        if records.is_empty() || records.len() > MAX_BATCH_RECORDS {
+            return Err(ApiError::invalid(
+                "transactions",
+                format!(
+                    "must hold 1 to {MAX_BATCH_RECORDS} transactions, not {}",
+                    records.len()
+                ),
+            ));
+        }
+        let mut parsed = ParsedFile::default();
+        for (index, record) in records.iter().enumerate() {
+            let location = format!("transactions[{index}]");
+            match finsight_ingest::jsonl::parse_line(&record.to_string(), location) {
+                Ok(record) => parsed.records.push(record),
+                Err(error) => parsed.errors.push(error),
+            }
+        }
+        let origin = headers
+            .get("idempotency-key")
+            .and_then(|k| k.to_str().ok())
+            .map_or_else(|| "api batch".to_owned(), |k| format!("api batch {k}"));
+        let source = SourceName::parse("api").expect("valid source name");
+        let report = state
+            .importer
+            .ingest_parsed(parsed, source, origin, account, state.clock.now())
+            .await?;
+        Ok((StatusCode::OK, report_json(&report)))
+    };
+    idempotent(&state, &headers, body_hash, work).await
+}
+
+/// `POST /v1/imports` — multipart with a `file` part and optional
+/// `account` (uuid) and `format` parts. Same outcome as `finsight import`.
+pub async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let mut multipart =
+        multipart.map_err(|rejection| body_error(rejection.status(), rejection.body_text()))?;
+    let mut file: Option<(String, Bytes)> = None;
+    let mut account = None;
+    let mut format = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::invalid("body", format!("unreadable multipart body: {e}")))?
+    {
+        let name = field.name().unwrap_or("").to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| body_error(e.status(), format!("{name}: {}", e.body_text())))?;
+        match name.as_str() {
+            "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes)),
+            "account" => {
+                let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+                account = Some(
+                    AccountId::parse(&text).map_err(|e| ApiError::invalid("account", e.reason))?,
+                );
+            }
+            "format" => {
+                let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+                if text != "auto" {
+                    format = Some(
+                        text.parse::<FileFormat>()
+                            .map_err(|e| ApiError::invalid("format", e))?,
+                    );
+                }
+            }
+            other => {
+                return Err(ApiError::invalid(
+                    other,
+                    "is not a part of an import (file, account, format)",
+                ));
+            }
+        }
+    }
+    let (file_name, bytes) =
+        file.ok_or_else(|| ApiError::invalid("file", "the upload has no file part"))?;
+    let account_text = account.map(|a| a.to_string()).unwrap_or_default();
+    let format_text = format.map(|f| f.as_str()).unwrap_or("auto");
+    let body_hash = hash(&[
+        b"import",
+        account_text.as_bytes(),
+        format_text.as_bytes(),
+        &bytes,
+    ]);
+    let work = async {
+        let outcome = state
+            .importer
+            .import(ImportRequest {
+                bytes: bytes.to_vec(),
+                origin: file_name,
+                format,
+                account,
+                profile: None,
+            })
+            .await?;
+        Ok((
+            StatusCode::OK,
+            json!({
+                "format": outcome.format.as_str(),
+                "encoding": outcome.encoding,
+                "accepted": outcome.accepted,
+                "duplicates": outcome.duplicates,
+                "quarantined": outcome.quarantined,
+            }),
+        ))
+    };
+    idempotent(&state, &headers, body_hash, work).await
+}
+
+/// `GET /v1/data-quality`
+pub async fn data_quality(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let report = finsight_ingest::quality::data_quality(state.store.as_ref(), state.clock.now())
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(json!({ "sources": report })))
+}
+
+impl From<finsight_ingest::import::ImportError> for ApiError {
+    fn from(error: finsight_ingest::import::ImportError) -> Self {
+        use finsight_ingest::import::ImportError;
+        match error {
+            ImportError::File(error) => ApiError::invalid("file", error.to_string()),
+            ImportError::Invalid(error) => ApiError::invalid(&error.field, error.reason),
+            ImportError::Store(finsight_store::StoreError::Invalid(error)) => {
+                ApiError::invalid(&error.field, error.reason)
+            }
+            ImportError::Store(error) => ApiError::internal(&error),
+        }
+    }
+}
