@@ -66,6 +66,9 @@ enum Command {
         #[arg(long, value_name = "USER_ID")]
         user: Option<String>,
     },
+    /// Consume transactions from a Kafka topic into the ledger.
+    #[cfg(feature = "kafka")]
+    Consume(KafkaArgs),
     /// Apply database migrations.
     Migrate,
     /// Print counts per user, account kind and category.
@@ -107,6 +110,28 @@ struct ServeArgs {
     listen: Option<std::net::SocketAddr>,
 }
 
+#[cfg(feature = "kafka")]
+#[derive(Debug, Args)]
+struct KafkaArgs {
+    /// Bootstrap servers.
+    #[arg(long, default_value = "127.0.0.1:9092")]
+    brokers: String,
+    #[arg(long, default_value = "finsight.transactions")]
+    topic: String,
+    /// Consumer group.
+    #[arg(long, default_value = "finsight-ingest")]
+    group: String,
+    /// Most messages per atomic write and offset commit.
+    #[arg(long, default_value_t = 1000)]
+    max_batch: usize,
+    /// How long a batch may wait to fill, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    linger_ms: u64,
+    /// Stop after this long without messages (for batch runs and tests).
+    #[arg(long, value_name = "MS")]
+    exit_when_idle_ms: Option<u64>,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ExportFormat {
     Csv,
@@ -124,7 +149,16 @@ struct SynthArgs {
     format: ExportFormat,
     /// Directory to write into (created if missing).
     #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    out: Option<PathBuf>,
+    /// Instead of files, send every transaction as a JSON message to Kafka
+    /// (bootstrap servers), keyed by user.
+    #[cfg(feature = "kafka")]
+    #[arg(long, value_name = "BROKERS")]
+    kafka: Option<String>,
+    /// The topic for --kafka.
+    #[cfg(feature = "kafka")]
+    #[arg(long, default_value = "finsight.transactions")]
+    topic: String,
 }
 
 fn parse_month(text: &str) -> Result<Date, String> {
@@ -287,6 +321,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        #[cfg(feature = "kafka")]
+        Command::Consume(args) => {
+            let store = open_store(&settings).await?;
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+            let importer = Arc::new(finsight_ingest::import::Importer::new(
+                Arc::clone(&store),
+                finsight_core::Taxonomy::default_tree(),
+                Arc::clone(&clock),
+            ));
+            let source = finsight_ingest::kafka::KafkaSource {
+                brokers: args.brokers,
+                topic: args.topic,
+                group: args.group,
+                max_batch: args.max_batch,
+                linger: std::time::Duration::from_millis(args.linger_ms),
+            };
+            finsight_ingest::kafka::ensure_topic(&source.brokers, &source.topic, 3).await?;
+            let idle = args.exit_when_idle_ms.map(std::time::Duration::from_millis);
+            let totals =
+                finsight_ingest::kafka::consume(importer, clock, source, idle, shutdown_signal())
+                    .await?;
+            say!(
+                "consumed: {} accepted, {} duplicates, {} quarantined",
+                totals.accepted,
+                totals.duplicates,
+                totals.quarantined
+            );
+        }
         Command::Migrate => {
             open_store(&settings).await?;
             say!("migrations applied");
@@ -305,6 +367,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Synth(args) => {
             let synth = Synthesizer::new(args.population.config()?)?;
+            #[cfg(feature = "kafka")]
+            if let Some(brokers) = &args.kafka {
+                let messages: Vec<(String, String)> = (0..synth.profiles().len())
+                    .flat_map(|i| {
+                        let activity = synth.generate_user(i);
+                        let key = activity.user_id.to_string();
+                        activity
+                            .transactions
+                            .iter()
+                            .map(|t| (key.clone(), finsight_synth::export::jsonl_line(t)))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                finsight_ingest::kafka::ensure_topic(brokers, &args.topic, 3).await?;
+                let sent = finsight_ingest::kafka::produce(brokers, &args.topic, messages).await?;
+                say!("sent {sent} transactions to {} on {brokers}", args.topic);
+                return Ok(());
+            }
+            let out = args.out.context("out: required without --kafka")?;
             let format = match args.format {
                 ExportFormat::Csv => Format::Csv,
                 ExportFormat::Ofx => Format::Ofx,
@@ -312,14 +393,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ExportFormat::Jsonl => Format::Jsonl,
             };
             let progress = load::progress_bar(synth.profiles().len() as u64, "writing");
-            let summary = write_dataset(&synth, format, &args.out, |_| progress.inc(1))?;
+            let summary = write_dataset(&synth, format, &out, |_| progress.inc(1))?;
             progress.finish_and_clear();
             say!(
                 "wrote {} transactions of {} users in {} files to {} ({} anomaly labels in anomaly-labels.csv)",
                 summary.transactions,
                 synth.profiles().len(),
                 summary.files,
-                args.out.display(),
+                out.display(),
                 summary.labels
             );
         }

@@ -188,7 +188,7 @@ impl Importer {
 
         let source = SourceName::parse(format.as_str()).expect("format names are source names");
         let report = self
-            .ingest_parsed(parsed, source, origin, account, started_at)
+            .ingest_parsed(parsed, source, origin, account, started_at, true)
             .await?;
         Ok(ImportOutcome {
             format,
@@ -204,6 +204,7 @@ impl Importer {
     /// Validates and writes records already parsed from any source (a
     /// file, an API request, a Kafka batch), quarantining the bad ones, and
     /// records the run for data-quality monitoring.
+    /// `record_run` is false for streams, whose batches are not imports.
     pub async fn ingest_parsed(
         &self,
         mut parsed: ParsedFile,
@@ -211,6 +212,7 @@ impl Importer {
         origin: String,
         account: Option<Account>,
         started_at: OffsetDateTime,
+        record_run: bool,
     ) -> Result<IngestReport, ImportError> {
         let now = started_at;
         if let (Some(account), Some(reference)) = (&account, &parsed.account_ref) {
@@ -287,6 +289,10 @@ impl Importer {
         validating
             .await
             .map_err(|e| StoreError::Corrupt(format!("validation task failed: {e}")))?;
+        if !record_run {
+            record_metrics(source.as_str(), &outcome);
+            return Ok(outcome);
+        }
         let finished_at = self.clock.now().max(started_at);
         self.store
             .record_import_run(&ImportRun {

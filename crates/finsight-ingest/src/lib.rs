@@ -16,6 +16,8 @@ pub mod fields;
 pub mod format;
 pub mod import;
 pub mod jsonl;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 pub mod mt940;
 pub mod ofx;
 pub mod qif;

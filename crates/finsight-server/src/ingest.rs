@@ -197,7 +197,7 @@ pub async fn batch(
         let source = SourceName::parse("api").expect("valid source name");
         let report = state
             .importer
-            .ingest_parsed(parsed, source, origin, account, state.clock.now())
+            .ingest_parsed(parsed, source, origin, account, state.clock.now(), true)
             .await?;
         Ok((StatusCode::OK, report_json(&report)))
     };

@@ -375,22 +375,30 @@ struct JsonlRecord<'a> {
     source_ref: Option<&'a str>,
 }
 
+/// One record as a JSON Lines object (without the newline).
+pub fn jsonl_line(record: &NewTransaction) -> String {
+    serde_json::to_string(&jsonl_record(record)).expect("a record always serialises")
+}
+
+fn jsonl_record(record: &NewTransaction) -> JsonlRecord<'_> {
+    JsonlRecord {
+        account_id: record.account_id.to_string(),
+        posted_on: record.posted_on.to_string(),
+        occurred_at: record.occurred_at.and_then(|t| t.format(&Rfc3339).ok()),
+        amount: record.amount.amount_text(),
+        currency: record.amount.currency().code(),
+        description: record.description.as_str(),
+        merchant: record.merchant.as_deref(),
+        mcc: record.mcc.map(|m| m.to_string()),
+        category: record.category.as_ref().map(|c| c.as_str()),
+        source: record.source.as_str(),
+        source_ref: record.source_ref.as_deref(),
+    }
+}
+
 pub fn write_jsonl(records: &[&NewTransaction], out: &mut impl Write) -> std::io::Result<()> {
     for record in records {
-        let line = JsonlRecord {
-            account_id: record.account_id.to_string(),
-            posted_on: record.posted_on.to_string(),
-            occurred_at: record.occurred_at.and_then(|t| t.format(&Rfc3339).ok()),
-            amount: record.amount.amount_text(),
-            currency: record.amount.currency().code(),
-            description: record.description.as_str(),
-            merchant: record.merchant.as_deref(),
-            mcc: record.mcc.map(|m| m.to_string()),
-            category: record.category.as_ref().map(|c| c.as_str()),
-            source: record.source.as_str(),
-            source_ref: record.source_ref.as_deref(),
-        };
-        serde_json::to_writer(&mut *out, &line)?;
+        serde_json::to_writer(&mut *out, &jsonl_record(record))?;
         out.write_all(b"\n")?;
     }
     Ok(())

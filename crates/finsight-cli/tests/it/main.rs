@@ -2,6 +2,8 @@
 //! loads, reloads add nothing, both backends print the same stats, bad
 //! input is named, and the server starts and stops on a signal.
 
+mod crash;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -19,7 +21,7 @@ const SMALL_DEMO: &[&str] = &[
     "2026-10",
 ];
 
-fn finsight(args: &[&str]) -> Output {
+pub fn finsight(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_finsight"))
         .args(args)
         .env_remove("RUST_LOG")
@@ -28,7 +30,7 @@ fn finsight(args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ok(output: &Output) -> String {
+pub fn ok(output: &Output) -> String {
     assert!(
         output.status.success(),
         "status {:?}\nstdout: {}\nstderr: {}",
@@ -39,7 +41,7 @@ fn ok(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-fn with_dir<'a>(dir: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
+pub fn with_dir<'a>(dir: &'a Path, args: &[&'a str]) -> Vec<&'a str> {
     let mut all = vec!["--data-dir", dir.to_str().unwrap()];
     all.extend_from_slice(args);
     all
