@@ -8,6 +8,7 @@ mod shared;
 
 mod error;
 mod ingest;
+mod jobs;
 mod ledger;
 mod postgres;
 mod processing;
@@ -22,6 +23,7 @@ pub use ingest::{
     BatchReport, DailyCount, IdempotencyClaim, ImportRun, IngestStore, QuarantineEntry,
     QuarantineStatus, QuarantinedRecord,
 };
+pub use jobs::{JobClaim, JobStore};
 pub use ledger::{
     AccountSummary, CategoryMonthTotal, CategorySummary, Directory, DirectoryStore, InsertReport,
     LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionPage,
@@ -33,7 +35,7 @@ pub use sqlite::SqliteStore;
 
 /// Everything a Finsight process needs from its database.
 #[async_trait::async_trait]
-pub trait Store: DirectoryStore + LedgerStore + IngestStore + ProcessorStore {
+pub trait Store: DirectoryStore + LedgerStore + IngestStore + ProcessorStore + JobStore {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;
     /// A cheap round trip, for readiness checks.

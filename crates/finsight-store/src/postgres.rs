@@ -24,6 +24,8 @@ const ROWS_PER_STATEMENT: usize = 5000;
 
 pub struct PostgresStore {
     pool: PgPool,
+    /// Connections holding leadership advisory locks, by role.
+    leadership: tokio::sync::Mutex<std::collections::HashMap<String, sqlx::PgConnection>>,
 }
 
 impl PostgresStore {
@@ -33,7 +35,10 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            leadership: tokio::sync::Mutex::new(std::collections::HashMap::new()),
+        })
     }
 
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
@@ -49,6 +54,29 @@ type Db = sqlx::Postgres;
 
 impl_ingest_store!(PostgresStore);
 impl_processor_store!(PostgresStore);
+
+impl_job_store!(
+    PostgresStore,
+    /// A session advisory lock keyed by the role's name, held on a
+    /// connection kept for as long as this process lives: when it dies,
+    /// PostgreSQL releases the lock and another replica takes over.
+    async fn try_lead(&self, role: &str) -> Result<bool, StoreError> {
+        let mut held = self.leadership.lock().await;
+        if held.contains_key(role) {
+            return Ok(true);
+        }
+        let mut connection = self.pool.acquire().await?;
+        let (locked,): (bool,) =
+            sqlx::query_as("SELECT pg_try_advisory_lock(hashtext('finsight:' || $1))")
+                .bind(role)
+                .fetch_one(&mut *connection)
+                .await?;
+        if locked {
+            held.insert(role.to_owned(), connection.detach());
+        }
+        Ok(locked)
+    }
+);
 
 #[async_trait::async_trait]
 impl Store for PostgresStore {

@@ -639,3 +639,79 @@ macro_rules! impl_processor_store {
         }
     };
 }
+
+/// Implements [`JobStore`](crate::JobStore): the job-run statements are the
+/// same on both backends; leadership (`$try_lead`, an `async fn`) is not.
+macro_rules! impl_job_store {
+    ($store:ty, $try_lead:item) => {
+        #[async_trait::async_trait]
+        impl $crate::JobStore for $store {
+        $try_lead
+
+        async fn claim_job_run(
+            &self,
+            job: &str,
+            run_key: &str,
+            now: time::OffsetDateTime,
+        ) -> Result<$crate::JobClaim, $crate::StoreError> {
+            let mut tx = self.write_tx().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO job_runs (job, run_key, started_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (job, run_key) DO NOTHING",
+            )
+            .bind(job)
+            .bind(run_key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let claim = if inserted == 1 {
+                $crate::JobClaim::Claimed
+            } else {
+                let (outcome,): (Option<String>,) = sqlx::query_as(
+                    "SELECT outcome FROM job_runs WHERE job = $1 AND run_key = $2",
+                )
+                .bind(job)
+                .bind(run_key)
+                .fetch_one(&mut *tx)
+                .await?;
+                match outcome {
+                    Some(outcome) => $crate::JobClaim::Finished { outcome },
+                    None => {
+                        sqlx::query("UPDATE job_runs SET started_at = $3 WHERE job = $1 AND run_key = $2")
+                            .bind(job)
+                            .bind(run_key)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                        $crate::JobClaim::Resumed
+                    }
+                }
+            };
+            tx.commit().await?;
+            Ok(claim)
+        }
+
+        async fn finish_job_run(
+            &self,
+            job: &str,
+            run_key: &str,
+            outcome: &str,
+            now: time::OffsetDateTime,
+        ) -> Result<(), $crate::StoreError> {
+            let mut tx = self.write_tx().await?;
+            sqlx::query(
+                "UPDATE job_runs SET finished_at = $3, outcome = $4 WHERE job = $1 AND run_key = $2",
+            )
+            .bind(job)
+            .bind(run_key)
+            .bind(now)
+            .bind(outcome)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        }
+    };
+}

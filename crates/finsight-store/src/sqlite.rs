@@ -70,6 +70,14 @@ type Db = Sqlite;
 impl_ingest_store!(SqliteStore);
 impl_processor_store!(SqliteStore);
 
+impl_job_store!(
+    SqliteStore,
+    /// One process owns an embedded database: it always leads.
+    async fn try_lead(&self, _role: &str) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+);
+
 #[async_trait::async_trait]
 impl Store for SqliteStore {
     async fn migrate(&self) -> Result<(), StoreError> {

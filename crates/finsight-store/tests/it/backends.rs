@@ -27,6 +27,12 @@ pub struct PgDatabase {
     name: String,
 }
 
+impl PgDatabase {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
@@ -120,4 +126,38 @@ conformance!(
     categories_respect_who_set_them,
     category_rules_belong_to_their_user,
     idempotency_keys_replay_and_refuse_reuse,
+    job_runs_happen_once_per_key,
 );
+
+/// Two replicas on one PostgreSQL database: only one leads at a time, and
+/// leadership passes on when the leader goes.
+#[tokio::test]
+async fn postgres_leadership_is_exclusive_and_passes_on() {
+    let (first, database) = postgres().await;
+    let (base, _) = postgres_admin_url()
+        .rsplit_once('/')
+        .map(|(b, _)| (b.to_owned(), ()))
+        .unwrap();
+    let url = format!("{base}/{}", database.name());
+    let second = finsight_store::open(&url).await.unwrap();
+    assert!(first.try_lead("scheduler").await.unwrap());
+    assert!(
+        first.try_lead("scheduler").await.unwrap(),
+        "the leader keeps leading"
+    );
+    assert!(!second.try_lead("scheduler").await.unwrap());
+    assert!(second.try_lead("other-role").await.unwrap());
+    drop(first);
+    let mut took_over = false;
+    for _ in 0..50 {
+        if second.try_lead("scheduler").await.unwrap() {
+            took_over = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        took_over,
+        "leadership passes on when the leader's connections close"
+    );
+}

@@ -8,7 +8,7 @@ use finsight_core::{
     Tenant, TenantId, Transaction, User, UserId,
 };
 use finsight_store::{
-    CategoryUpdate, Directory, IdempotencyClaim, ImportRun, PageCursor, QuarantineEntry,
+    CategoryUpdate, Directory, IdempotencyClaim, ImportRun, JobClaim, PageCursor, QuarantineEntry,
     QuarantineStatus, Store, StoreError, TotalsQuery, TransactionQuery,
 };
 use time::macros::{date, datetime};
@@ -891,4 +891,55 @@ pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
             .unwrap(),
         IdempotencyClaim::Replay { .. }
     ));
+}
+
+pub async fn job_runs_happen_once_per_key(store: Arc<dyn Store>) {
+    assert_eq!(
+        store
+            .claim_job_run("volume-check", "2026-03-01", now())
+            .await
+            .unwrap(),
+        JobClaim::Claimed
+    );
+    // Started and never finished (the process died): the next claim resumes it.
+    assert_eq!(
+        store
+            .claim_job_run("volume-check", "2026-03-01", now())
+            .await
+            .unwrap(),
+        JobClaim::Resumed
+    );
+    store
+        .finish_job_run(
+            "volume-check",
+            "2026-03-01",
+            "3 sources, 0 anomalies",
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .claim_job_run("volume-check", "2026-03-01", now())
+            .await
+            .unwrap(),
+        JobClaim::Finished {
+            outcome: "3 sources, 0 anomalies".into()
+        }
+    );
+    assert_eq!(
+        store
+            .claim_job_run("volume-check", "2026-03-02", now())
+            .await
+            .unwrap(),
+        JobClaim::Claimed
+    );
+    assert_eq!(
+        store
+            .claim_job_run("other-job", "2026-03-01", now())
+            .await
+            .unwrap(),
+        JobClaim::Claimed
+    );
+    assert!(store.try_lead("scheduler").await.unwrap());
 }
