@@ -12,6 +12,7 @@ macro_rules! say {
 
 mod config;
 mod ingest;
+mod jobs;
 mod load;
 mod stats;
 mod telemetry;
@@ -69,6 +70,19 @@ enum Command {
     /// Consume transactions from a Kafka topic into the ledger.
     #[cfg(feature = "kafka")]
     Consume(KafkaArgs),
+    /// Run the daily jobs for a range of dates (idempotent per date, so
+    /// cron or Airflow can call it for any day, any number of times).
+    Backfill {
+        /// First day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        from: Date,
+        /// Last day, inclusive (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        to: Date,
+        /// Only this job.
+        #[arg(long)]
+        job: Option<String>,
+    },
     /// Apply database migrations.
     Migrate,
     /// Print counts per user, account kind and category.
@@ -161,6 +175,12 @@ struct SynthArgs {
     topic: String,
 }
 
+fn parse_day(text: &str) -> Result<Date, String> {
+    finsight_core::PostingDate::parse(text)
+        .map(|d| d.date())
+        .map_err(|e| e.reason)
+}
+
 fn parse_month(text: &str) -> Result<Date, String> {
     let invalid = || format!("{text:?} is not a month (YYYY-MM)");
     let (year, month) = text.split_once('-').ok_or_else(invalid)?;
@@ -247,12 +267,19 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
         let _ = receiver.wait_for(|stop| *stop).await;
     };
     let processing = tokio::spawn(processor.run(until_stopped(stopped.clone())));
+    let scheduler = finsight_pipeline::Scheduler::new(
+        Arc::clone(&store),
+        Arc::new(SystemClock),
+        jobs::all(&store),
+    );
+    let scheduling = tokio::spawn(scheduler.run(until_stopped(stopped.clone())));
     let signal = async move {
         shutdown_signal().await;
         let _ = stop.send(true);
     };
     let served = finsight_server::serve(listener, state, signal).await;
     let _ = processing.await;
+    let _ = scheduling.await;
     served.context("server failed")?;
     tracing::info!("stopped");
     Ok(())
@@ -348,6 +375,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 totals.duplicates,
                 totals.quarantined
             );
+        }
+        Command::Backfill { from, to, job } => {
+            let store = open_store(&settings).await?;
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+            let scheduler =
+                finsight_pipeline::Scheduler::new(Arc::clone(&store), clock, jobs::all(&store));
+            for (name, day, outcome) in scheduler.backfill(from, to, job.as_deref()).await? {
+                match outcome {
+                    finsight_pipeline::RunOutcome::Ran(outcome) => {
+                        say!("{day} {name}: ran: {outcome}")
+                    }
+                    finsight_pipeline::RunOutcome::AlreadyDone(outcome) => {
+                        say!("{day} {name}: already done: {outcome}")
+                    }
+                }
+            }
         }
         Command::Migrate => {
             open_store(&settings).await?;

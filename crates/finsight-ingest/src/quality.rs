@@ -217,6 +217,37 @@ pub async fn data_quality(
     Ok(report)
 }
 
+/// Each source and account's volume on `day` against the days before it:
+/// the date-keyed work of the daily `volume-check` job (backfillable).
+pub async fn volume_on(
+    store: &dyn Store,
+    day: Date,
+) -> Result<Vec<(String, AccountId, VolumeCheck)>, StoreError> {
+    let counts = store
+        .daily_counts(day - Duration::days(VOLUME_WINDOW_DAYS))
+        .await?;
+    let mut by_key: BTreeMap<(String, AccountId), BTreeMap<Date, u64>> = BTreeMap::new();
+    for count in counts.into_iter().filter(|c| c.day <= day) {
+        by_key
+            .entry((count.source, count.account_id))
+            .or_default()
+            .insert(count.day, count.transactions);
+    }
+    Ok(by_key
+        .into_iter()
+        .map(|((source, account), per_day)| {
+            let first = per_day.keys().next().copied().unwrap_or(day);
+            let history: Vec<u64> = (1..=VOLUME_WINDOW_DAYS)
+                .map(|back| day - Duration::days(back))
+                .filter(|d| *d >= first)
+                .map(|d| per_day.get(&d).copied().unwrap_or(0))
+                .collect();
+            let latest = per_day.get(&day).copied().unwrap_or(0);
+            (source, account, volume_check(&history, latest, Some(day)))
+        })
+        .collect())
+}
+
 /// Freshness and volume as Prometheus gauges, by source (accounts would
 /// make the label set unbounded).
 fn record_gauges(report: &[SourceQuality]) {

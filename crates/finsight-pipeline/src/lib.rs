@@ -9,7 +9,9 @@
 //! as further stages.
 
 mod processor;
+mod scheduler;
 mod stages;
 
 pub use processor::{Processor, ProcessorError, Stage};
+pub use scheduler::{DailyJob, RunOutcome, Scheduler};
 pub use stages::{Categorize, RecordProcessed};

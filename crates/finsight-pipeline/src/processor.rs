@@ -13,6 +13,9 @@ pub enum ProcessorError {
     Store(#[from] StoreError),
     #[error("stage {stage} failed: {reason}")]
     Stage { stage: &'static str, reason: String },
+    /// The request is wrong: which field, and why.
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
 }
 
 /// One step of processing. `process` may see a transaction more than once

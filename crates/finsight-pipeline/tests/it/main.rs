@@ -246,3 +246,87 @@ async fn run_follows_new_commits_until_shutdown() {
         .unwrap()
         .unwrap();
 }
+
+/// Counts its runs; fails on a chosen day once (like a crash mid-run).
+struct Counting {
+    runs: std::sync::Mutex<Vec<time::Date>>,
+    fail_on: Option<time::Date>,
+    failed: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl finsight_pipeline::DailyJob for Counting {
+    fn name(&self) -> &'static str {
+        "counting"
+    }
+
+    async fn run(&self, day: time::Date) -> Result<String, ProcessorError> {
+        if self.fail_on == Some(day) && self.failed.fetch_add(1, Ordering::SeqCst) == 0 {
+            return Err(ProcessorError::Stage {
+                stage: "counting",
+                reason: "crash".into(),
+            });
+        }
+        self.runs.lock().unwrap().push(day);
+        Ok(format!("counted {day}"))
+    }
+}
+
+#[tokio::test]
+async fn backfills_run_each_day_once_and_resume_failed_days() {
+    use finsight_pipeline::{RunOutcome, Scheduler};
+    let (store, _user, _account, _dir) = store().await;
+    let job = Arc::new(Counting {
+        runs: std::sync::Mutex::new(Vec::new()),
+        fail_on: Some(date!(2026 - 03 - 02)),
+        failed: AtomicUsize::new(0),
+    });
+    let scheduler = Scheduler::new(
+        Arc::clone(&store),
+        clock(),
+        vec![job.clone() as Arc<dyn finsight_pipeline::DailyJob>],
+    );
+    assert!(
+        scheduler
+            .backfill(date!(2026 - 03 - 01), date!(2026 - 03 - 03), None)
+            .await
+            .is_err()
+    );
+    let results = scheduler
+        .backfill(
+            date!(2026 - 03 - 01),
+            date!(2026 - 03 - 03),
+            Some("counting"),
+        )
+        .await
+        .unwrap();
+    let outcomes: Vec<_> = results
+        .iter()
+        .map(|(_, day, outcome)| (day.to_string(), matches!(outcome, RunOutcome::Ran(_))))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            ("2026-03-01".into(), false),
+            ("2026-03-02".into(), true),
+            ("2026-03-03".into(), true)
+        ]
+    );
+    assert_eq!(
+        job.runs.lock().unwrap().len(),
+        3,
+        "each day ran exactly once to completion"
+    );
+    assert!(
+        scheduler
+            .backfill(date!(2026 - 03 - 03), date!(2026 - 03 - 01), None)
+            .await
+            .is_err()
+    );
+    assert!(
+        scheduler
+            .backfill(date!(2026 - 03 - 01), date!(2026 - 03 - 01), Some("nope"))
+            .await
+            .is_err()
+    );
+}
