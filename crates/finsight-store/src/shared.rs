@@ -545,23 +545,26 @@ macro_rules! impl_processor_store {
                 if updates.is_empty() {
                     return Ok(0);
                 }
-                let statement = format!(
-                    "UPDATE transactions SET category = $2, category_source = $3
-                     WHERE id = $1 AND {} <= $4
-                       AND (category IS NULL OR category <> $2 OR category_source <> $3)",
-                    $crate::processing::SOURCE_RANK_SQL
-                );
                 let mut tx = self.write_tx().await?;
                 let mut changed = 0;
-                for update in updates {
-                    changed += sqlx::query(&statement)
-                        .bind(update.transaction_id.as_uuid())
-                        .bind(update.category.as_str())
-                        .bind(update.source.as_str())
-                        .bind($crate::processing::source_rank(update.source))
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
+                for chunk in updates.chunks(1000) {
+                    let mut statement =
+                        sqlx::QueryBuilder::<Db>::new("WITH v (id, category, source, rank) AS (");
+                    statement.push_values(chunk, |mut row, update| {
+                        row.push_bind(update.transaction_id.as_uuid())
+                            .push_bind(update.category.as_str())
+                            .push_bind(update.source.as_str())
+                            .push_bind($crate::processing::source_rank(update.source));
+                    });
+                    statement.push(format!(
+                        ") UPDATE transactions SET category = v.category, category_source = v.source
+                         FROM v
+                         WHERE transactions.id = v.id AND {} <= v.rank
+                           AND (transactions.category IS NULL OR transactions.category <> v.category
+                                OR transactions.category_source <> v.source)",
+                        $crate::processing::SOURCE_RANK_SQL
+                    ));
+                    changed += statement.build().execute(&mut *tx).await?.rows_affected();
                 }
                 tx.commit().await?;
                 Ok(changed)
