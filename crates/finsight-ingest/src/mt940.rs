@@ -68,9 +68,9 @@ fn statement_line(lines: &[&str]) -> Result<StatementLine, String> {
     let bad = |what: &str| format!("{line:?}: {what}");
     let value_date =
         yymmdd(line.get(..6).unwrap_or("")).ok_or_else(|| bad("no value date YYMMDD"))?;
-    let mut rest = &line[6..];
+    let mut rest = line.get(6..).unwrap_or("");
     let mut entry_date = None;
-    if rest.len() >= 4 && rest[..4].bytes().all(|b| b.is_ascii_digit()) {
+    if rest.get(..4).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit())) {
         let (month, day) = (&rest[..2], &rest[2..4]);
         entry_date = yymmdd(&format!("{:02}{month}{day}", value_date.year() % 100)).map(|d| {
             // An entry in early January for a late-December value date.
@@ -95,7 +95,7 @@ fn statement_line(lines: &[&str]) -> Result<StatementLine, String> {
     };
     let mut rest = after_mark;
     if rest.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
-        rest = &rest[1..]; // funds code
+        rest = rest.get(1..).unwrap_or(""); // funds code
     }
     let amount_len = rest
         .find(|c: char| !(c.is_ascii_digit() || c == ','))
@@ -129,8 +129,8 @@ fn statement_line(lines: &[&str]) -> Result<StatementLine, String> {
 fn details(lines: &[&str]) -> (String, Option<String>) {
     let joined: String = lines.concat();
     let structured = joined.len() > 4
-        && joined[..3].bytes().all(|b| b.is_ascii_digit())
-        && joined[3..].starts_with('?');
+        && joined.get(..3).is_some_and(|g| g.bytes().all(|b| b.is_ascii_digit()))
+        && joined.get(3..).is_some_and(|r| r.starts_with('?'));
     if !structured {
         let text = lines
             .iter()
@@ -143,8 +143,10 @@ fn details(lines: &[&str]) -> (String, Option<String>) {
     let mut posting_text = String::new();
     let mut remittance = String::new();
     let mut name = String::new();
-    for part in joined[3..].split('?').filter(|p| p.len() >= 2) {
-        let (code, value) = part.split_at(2);
+    for part in joined[3..].split('?') {
+        let (Some(code), Some(value)) = (part.get(..2), part.get(2..)) else {
+            continue;
+        };
         match code {
             "00" => posting_text.push_str(value),
             "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "60" | "61"

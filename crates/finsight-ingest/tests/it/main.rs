@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod fixtures;
+mod never_panics;
 mod quality;
 mod retry;
 mod roundtrip;
