@@ -83,6 +83,11 @@ enum Command {
         #[arg(long)]
         job: Option<String>,
     },
+    /// Manage a user's category rules ("description contains X → Y").
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Run the stream processor until it has caught up with the outbox.
+    Process,
     /// Apply database migrations.
     Migrate,
     /// Print counts per user, account kind and category.
@@ -144,6 +149,40 @@ struct KafkaArgs {
     /// Stop after this long without messages (for batch runs and tests).
     #[arg(long, value_name = "MS")]
     exit_when_idle_ms: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Add a rule; it applies to new transactions and, with `finsight
+    /// process`, to those not yet processed.
+    Add {
+        #[arg(long, value_name = "USER_ID")]
+        user: String,
+        /// Text the description must contain (case-insensitive).
+        #[arg(long, value_name = "TEXT")]
+        contains: String,
+        /// The category path, e.g. dining.coffee.
+        #[arg(long)]
+        category: String,
+        /// Higher wins when several rules match.
+        #[arg(long, default_value_t = 0)]
+        priority: i32,
+    },
+    /// List a user's rules.
+    List {
+        #[arg(long, value_name = "USER_ID")]
+        user: String,
+    },
+    /// Delete one of a user's rules.
+    Delete {
+        #[arg(long, value_name = "USER_ID")]
+        user: String,
+        id: uuid::Uuid,
+    },
+}
+
+fn parse_user(text: &str) -> anyhow::Result<finsight_core::UserId> {
+    finsight_core::UserId::parse(text).map_err(|e| anyhow::anyhow!("user: {}", e.reason))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -254,15 +293,7 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
         finsight_server::metrics::install(),
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let processor = finsight_pipeline::Processor::new(
-        Arc::clone(&store),
-        clock,
-        vec![
-            Arc::new(finsight_pipeline::Categorize::new(Arc::clone(&store))),
-            Arc::new(finsight_pipeline::RecordProcessed),
-        ],
-        1000,
-    );
+    let processor = pipeline(&store);
     let until_stopped = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {
         let _ = receiver.wait_for(|stop| *stop).await;
     };
@@ -283,6 +314,19 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     served.context("server failed")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The stream processor with Finsight's stages, in order.
+fn pipeline(store: &Arc<dyn Store>) -> finsight_pipeline::Processor {
+    finsight_pipeline::Processor::new(
+        Arc::clone(store),
+        Arc::new(SystemClock),
+        vec![
+            Arc::new(finsight_pipeline::Categorize::new(Arc::clone(store))),
+            Arc::new(finsight_pipeline::RecordProcessed),
+        ],
+        1000,
+    )
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -391,6 +435,60 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             }
+        }
+        Command::Rules(command) => {
+            let store = open_store(&settings).await?;
+            match command {
+                RulesCommand::Add {
+                    user,
+                    contains,
+                    category,
+                    priority,
+                } => {
+                    let user = parse_user(&user)?;
+                    anyhow::ensure!(
+                        store.users().await?.iter().any(|u| u.id == user),
+                        "user: {user} does not exist"
+                    );
+                    let rule = finsight_core::CategoryRule {
+                        id: uuid::Uuid::new_v4(),
+                        user_id: user,
+                        pattern: finsight_core::CategoryRule::parse_pattern(&contains)
+                            .map_err(|e| anyhow::anyhow!("contains: {}", e.reason))?,
+                        category: finsight_core::Taxonomy::default_tree()
+                            .resolve(&category)
+                            .map_err(|e| anyhow::anyhow!("category: {}", e.reason))?,
+                        priority,
+                    };
+                    store
+                        .add_category_rule(&rule, OffsetDateTime::now_utc())
+                        .await?;
+                    say!("added rule {}", rule.id);
+                }
+                RulesCommand::List { user } => {
+                    for rule in store.rules_of_users(&[parse_user(&user)?]).await? {
+                        say!(
+                            "{}  {:>3}  {:?} → {}",
+                            rule.id,
+                            rule.priority,
+                            rule.pattern,
+                            rule.category
+                        );
+                    }
+                }
+                RulesCommand::Delete { user, id } => {
+                    anyhow::ensure!(
+                        store.delete_category_rule(parse_user(&user)?, id).await?,
+                        "id: the user has no rule {id}"
+                    );
+                    say!("deleted rule {id}");
+                }
+            }
+        }
+        Command::Process => {
+            let store = open_store(&settings).await?;
+            let processed = pipeline(&store).drain().await?;
+            say!("processed {processed} outbox entries");
         }
         Command::Migrate => {
             open_store(&settings).await?;

@@ -70,7 +70,10 @@ fn statement_line(lines: &[&str]) -> Result<StatementLine, String> {
         yymmdd(line.get(..6).unwrap_or("")).ok_or_else(|| bad("no value date YYMMDD"))?;
     let mut rest = line.get(6..).unwrap_or("");
     let mut entry_date = None;
-    if rest.get(..4).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit())) {
+    if rest
+        .get(..4)
+        .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+    {
         let (month, day) = (&rest[..2], &rest[2..4]);
         entry_date = yymmdd(&format!("{:02}{month}{day}", value_date.year() % 100)).map(|d| {
             // An entry in early January for a late-December value date.
@@ -129,7 +132,9 @@ fn statement_line(lines: &[&str]) -> Result<StatementLine, String> {
 fn details(lines: &[&str]) -> (String, Option<String>) {
     let joined: String = lines.concat();
     let structured = joined.len() > 4
-        && joined.get(..3).is_some_and(|g| g.bytes().all(|b| b.is_ascii_digit()))
+        && joined
+            .get(..3)
+            .is_some_and(|g| g.bytes().all(|b| b.is_ascii_digit()))
         && joined.get(3..).is_some_and(|r| r.starts_with('?'));
     if !structured {
         let text = lines

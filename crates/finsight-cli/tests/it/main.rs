@@ -206,3 +206,137 @@ mod postgres {
         }
     }
 }
+
+#[test]
+fn rules_processing_and_backfill_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&finsight(&with_dir(dir.path(), SMALL_DEMO)));
+    let stats = ok(&finsight(&with_dir(dir.path(), &["stats"])));
+    let user = stats
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("user_id"))
+        .nth(1)
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let added = ok(&finsight(&with_dir(
+        dir.path(),
+        &[
+            "rules",
+            "add",
+            "--user",
+            &user,
+            "--contains",
+            "netflix",
+            "--category",
+            "subscriptions.streaming",
+        ],
+    )));
+    assert!(added.starts_with("added rule "), "{added}");
+    let listed = ok(&finsight(&with_dir(
+        dir.path(),
+        &["rules", "list", "--user", &user],
+    )));
+    assert!(
+        listed.contains("\"netflix\" → subscriptions.streaming"),
+        "{listed}"
+    );
+    let bad = finsight(&with_dir(
+        dir.path(),
+        &[
+            "rules",
+            "add",
+            "--user",
+            &user,
+            "--contains",
+            "xy",
+            "--category",
+            "dining.spaceship",
+        ],
+    ));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("category:"));
+    let processed = ok(&finsight(&with_dir(dir.path(), &["process"])));
+    assert!(processed.starts_with("processed "), "{processed}");
+    assert_eq!(
+        ok(&finsight(&with_dir(dir.path(), &["process"]))).trim(),
+        "processed 0 outbox entries"
+    );
+    let first = ok(&finsight(&with_dir(
+        dir.path(),
+        &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
+    )));
+    assert_eq!(first.matches(": ran: ").count(), 3, "{first}");
+    let again = ok(&finsight(&with_dir(
+        dir.path(),
+        &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
+    )));
+    assert_eq!(again.matches(": already done: ").count(), 3, "{again}");
+}
+
+#[test]
+fn import_and_quarantine_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&finsight(&with_dir(dir.path(), SMALL_DEMO)));
+    let accounts = ok(&finsight(&with_dir(dir.path(), &["accounts"])));
+    let account = accounts
+        .lines()
+        .find(|l| l.contains(" USD "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let file = dir.path().join("march.csv");
+    std::fs::write(
+        &file,
+        "Date,Description,Amount\n2026-03-01,A,-1.00\n2026-02-30,B,-2.00\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let json = ok(&finsight(&with_dir(
+        dir.path(),
+        &[
+            "import",
+            file,
+            "--account",
+            &account,
+            "--output",
+            "json",
+            "--save-profile",
+            "mybank",
+        ],
+    )));
+    assert_eq!(
+        json.trim(),
+        r#"{"accepted":1,"duplicates":0,"quarantined":1}"#
+    );
+    let json = ok(&finsight(&with_dir(
+        dir.path(),
+        &[
+            "import",
+            file,
+            "--account",
+            &account,
+            "--output",
+            "json",
+            "--profile",
+            "mybank",
+        ],
+    )));
+    assert_eq!(
+        json.trim(),
+        r#"{"accepted":0,"duplicates":1,"quarantined":1}"#
+    );
+    let list = ok(&finsight(&with_dir(dir.path(), &["quarantine", "list"])));
+    assert_eq!(list.lines().count(), 1, "{list}");
+    assert!(list.contains("march.csv line 3: date:"), "{list}");
+    let id = list.split_whitespace().next().unwrap();
+    let shown = ok(&finsight(&with_dir(
+        dir.path(),
+        &["quarantine", "show", id],
+    )));
+    assert!(shown.contains("2026-02-30,B,-2.00"), "{shown}");
+    let retry = finsight(&with_dir(dir.path(), &["quarantine", "retry", id]));
+    assert!(!retry.status.success());
+    assert!(String::from_utf8_lossy(&retry.stderr).contains("still invalid"));
+    let missing = finsight(&with_dir(dir.path(), &["import", "/no/such.csv"]));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("file: cannot read"));
+}
