@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
+use finsight_bench::Scratch;
 use finsight_core::{
     Account, AccountId, AccountKind, Currency, FixedClock, Household, HouseholdId, Taxonomy,
     Tenant, TenantId, User, UserId,
@@ -17,11 +18,7 @@ use finsight_core::{
 use finsight_ingest::import::{ImportRequest, Importer};
 use finsight_store::Directory;
 use finsight_synth::{SynthConfig, Synthesizer};
-use scratch::Scratch;
 use time::macros::{date, datetime};
-
-#[path = "scratch.rs"]
-mod scratch;
 
 fn argument(name: &str) -> Option<String> {
     std::env::args().skip_while(|a| a != name).nth(1)

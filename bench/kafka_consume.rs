@@ -10,16 +10,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use finsight_bench::Scratch;
 use finsight_core::{FixedClock, Taxonomy};
 use finsight_ingest::import::Importer;
 use finsight_ingest::kafka::{KafkaSource, consume, ensure_topic, produce};
-use finsight_store::Directory;
 use finsight_synth::{SynthConfig, Synthesizer};
-use scratch::Scratch;
 use time::macros::{date, datetime};
-
-#[path = "scratch.rs"]
-mod scratch;
 
 fn argument(name: &str) -> Option<String> {
     std::env::args().skip_while(|a| a != name).nth(1)
@@ -75,12 +71,7 @@ async fn main() -> anyhow::Result<()> {
         };
         let store = Arc::clone(&scratch.store);
         store
-            .upsert_directory(&Directory {
-                tenants: synth.tenants().to_vec(),
-                households: synth.households().to_vec(),
-                users: synth.profiles().iter().map(|p| p.user.clone()).collect(),
-                accounts: synth.accounts().cloned().collect(),
-            })
+            .upsert_directory(&finsight_bench::directory_of(&synth))
             .await?;
         let clock = Arc::new(FixedClock(datetime!(2026-11-25 12:00 UTC)));
         let importer = Arc::new(Importer::new(

@@ -10,31 +10,22 @@
 
 use std::time::Instant;
 
+use finsight_bench::Scratch;
 use finsight_core::NewTransaction;
-use finsight_store::Directory;
 use finsight_synth::{SynthConfig, Synthesizer};
-use scratch::Scratch;
 use time::macros::date;
-
-#[path = "scratch.rs"]
-mod scratch;
 
 /// (batch size, rows to insert): fewer rows where every row is a commit.
 const RUNS: &[(usize, usize)] = &[(1, 2_000), (100, 50_000), (10_000, 200_000)];
 
-fn workload() -> anyhow::Result<(Directory, Vec<NewTransaction>)> {
+fn workload() -> anyhow::Result<(finsight_store::Directory, Vec<NewTransaction>)> {
     let synth = Synthesizer::new(SynthConfig {
         users: 120,
         months: 24,
         seed: 2026,
         first_month: date!(2024 - 01 - 01),
     })?;
-    let directory = Directory {
-        tenants: synth.tenants().to_vec(),
-        households: synth.households().to_vec(),
-        users: synth.profiles().iter().map(|p| p.user.clone()).collect(),
-        accounts: synth.accounts().cloned().collect(),
-    };
+    let directory = finsight_bench::directory_of(&synth);
     let records: Vec<NewTransaction> = (0..synth.profiles().len())
         .flat_map(|i| synth.generate_user(i).transactions)
         .collect();

@@ -9,15 +9,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use finsight_bench::Scratch;
 use finsight_core::{CategoryId, CategoryRule, FixedClock};
 use finsight_pipeline::{Categorize, Processor, RecordProcessed, Stage};
-use finsight_store::Directory;
 use finsight_synth::{SynthConfig, Synthesizer};
-use scratch::Scratch;
 use time::macros::{date, datetime};
-
-#[path = "scratch.rs"]
-mod scratch;
 
 fn argument(name: &str) -> Option<String> {
     std::env::args().skip_while(|a| a != name).nth(1)
@@ -68,12 +64,7 @@ async fn main() -> anyhow::Result<()> {
         };
         let store = Arc::clone(&scratch.store);
         store
-            .upsert_directory(&Directory {
-                tenants: synth.tenants().to_vec(),
-                households: synth.households().to_vec(),
-                users: synth.profiles().iter().map(|p| p.user.clone()).collect(),
-                accounts: synth.accounts().cloned().collect(),
-            })
+            .upsert_directory(&finsight_bench::directory_of(&synth))
             .await?;
         let clock = Arc::new(FixedClock(datetime!(2026-01-01 00:00 UTC)));
         for (n, profile) in synth.profiles().iter().enumerate() {

@@ -1,10 +1,12 @@
-//! A fresh store for one benchmark run: SQLite in a temporary directory,
-//! or a scratch database on the PostgreSQL server (dropped afterwards).
+//! Shared by the benchmark programs: a fresh store for one run (SQLite in a
+//! temporary directory, or a scratch database on the PostgreSQL server,
+//! dropped afterwards) and the directory of a synthetic population.
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use finsight_store::Store;
+use finsight_store::{Directory, Store};
+use finsight_synth::Synthesizer;
 
 pub struct Scratch {
     pub store: Arc<dyn Store>,
@@ -55,5 +57,15 @@ impl Scratch {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// The tenants, households, users and accounts of a synthetic population.
+pub fn directory_of(synth: &Synthesizer) -> Directory {
+    Directory {
+        tenants: synth.tenants().to_vec(),
+        households: synth.households().to_vec(),
+        users: synth.profiles().iter().map(|p| p.user.clone()).collect(),
+        accounts: synth.accounts().cloned().collect(),
     }
 }

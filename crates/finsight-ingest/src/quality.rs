@@ -79,6 +79,17 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// The daily counts of the window before `day`, zeros for days without
+/// transactions, from the first day the source had any.
+fn history_before(per_day: &BTreeMap<Date, u64>, day: Date) -> Vec<u64> {
+    let first = per_day.keys().next().copied().unwrap_or(day);
+    (1..=VOLUME_WINDOW_DAYS)
+        .map(|back| day - Duration::days(back))
+        .filter(|d| *d >= first)
+        .map(|d| per_day.get(&d).copied().unwrap_or(0))
+        .collect()
+}
+
 /// The usual range of daily counts and where `latest` falls in it.
 pub fn volume_check(history: &[u64], latest: u64, day: Option<Date>) -> VolumeCheck {
     if history.len() < 7 {
@@ -188,15 +199,7 @@ pub async fn data_quality(
         let per_day: BTreeMap<Date, u64> = daily.iter().map(|c| (c.day, c.transactions)).collect();
         let latest_day = per_day.keys().next_back().copied();
         let volume = match latest_day {
-            Some(day) => {
-                let first = per_day.keys().next().copied().unwrap_or(day);
-                let history: Vec<u64> = (1..=VOLUME_WINDOW_DAYS)
-                    .map(|back| day - Duration::days(back))
-                    .filter(|d| *d >= first)
-                    .map(|d| per_day.get(&d).copied().unwrap_or(0))
-                    .collect();
-                volume_check(&history, per_day[&day], Some(day))
-            }
+            Some(day) => volume_check(&history_before(&per_day, day), per_day[&day], Some(day)),
             None => volume_check(&[], 0, None),
         };
         report.push(SourceQuality {
@@ -236,14 +239,9 @@ pub async fn volume_on(
     Ok(by_key
         .into_iter()
         .map(|((source, account), per_day)| {
-            let first = per_day.keys().next().copied().unwrap_or(day);
-            let history: Vec<u64> = (1..=VOLUME_WINDOW_DAYS)
-                .map(|back| day - Duration::days(back))
-                .filter(|d| *d >= first)
-                .map(|d| per_day.get(&d).copied().unwrap_or(0))
-                .collect();
             let latest = per_day.get(&day).copied().unwrap_or(0);
-            (source, account, volume_check(&history, latest, Some(day)))
+            let check = volume_check(&history_before(&per_day, day), latest, Some(day));
+            (source, account, check)
         })
         .collect())
 }
