@@ -128,8 +128,9 @@ async fn main() -> anyhow::Result<()> {
             account: Some(account),
             profile: None,
         };
+        let again_request = request.clone();
         let started = Instant::now();
-        let first = importer.import(request.clone()).await?;
+        let first = importer.import(request).await?;
         let seconds = started.elapsed().as_secs_f64();
         anyhow::ensure!(
             first.quarantined == 0,
@@ -137,7 +138,7 @@ async fn main() -> anyhow::Result<()> {
             first.quarantined
         );
         let started = Instant::now();
-        let again = importer.import(request).await?;
+        let again = importer.import(again_request).await?;
         let dup_seconds = started.elapsed().as_secs_f64();
         anyhow::ensure!(
             again.duplicates == first.accepted,

@@ -22,5 +22,6 @@ pub use error::ValidationError;
 pub use ids::{AccountId, HouseholdId, TenantId, TransactionId, UserId};
 pub use money::{Currency, Money};
 pub use transaction::{
-    Description, Fingerprint, Mcc, NewTransaction, PostingDate, SourceName, Transaction,
+    Description, Fingerprint, IdentifiedTransaction, Mcc, NewTransaction, PostingDate, SourceName,
+    Transaction,
 };

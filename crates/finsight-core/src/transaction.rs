@@ -269,6 +269,36 @@ impl NewTransaction {
     }
 }
 
+/// A record together with its ledger id, computed once: hashing is the
+/// costliest per-record step of a bulk write, and this lets it happen off
+/// the writer's path. The record cannot change, so the id stays right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentifiedTransaction {
+    id: TransactionId,
+    record: NewTransaction,
+}
+
+impl IdentifiedTransaction {
+    pub fn new(record: NewTransaction) -> Self {
+        Self {
+            id: record.transaction_id(),
+            record,
+        }
+    }
+
+    pub fn id(&self) -> TransactionId {
+        self.id
+    }
+
+    pub fn record(&self) -> &NewTransaction {
+        &self.record
+    }
+
+    pub fn into_record(self) -> NewTransaction {
+        self.record
+    }
+}
+
 /// SHA-256 over a transaction's identifying fields (length-prefixed, so no
 /// two different field lists hash alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

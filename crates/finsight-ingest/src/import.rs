@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use finsight_core::{
-    Account, AccountId, Clock, NewTransaction, SourceName, Taxonomy, ValidationError,
+    Account, AccountId, Clock, IdentifiedTransaction, SourceName, Taxonomy, ValidationError,
 };
 use finsight_store::{ImportRun, QuarantineEntry, Store, StoreError};
 use time::OffsetDateTime;
@@ -231,7 +231,7 @@ impl Importer {
         // Validation runs on a blocking thread, one batch ahead of the
         // writes, so both cores work.
         let (sender, mut receiver) =
-            tokio::sync::mpsc::channel::<(Vec<NewTransaction>, Vec<QuarantineEntry>)>(2);
+            tokio::sync::mpsc::channel::<(Vec<IdentifiedTransaction>, Vec<QuarantineEntry>)>(2);
         let taxonomy = self.taxonomy.clone();
         let columns = std::mem::take(&mut parsed.columns);
         let validation_source = source.clone();
@@ -250,7 +250,7 @@ impl Importer {
                 let mut good = Vec::with_capacity(chunk.len());
                 for record in chunk {
                     match validator.validate(record) {
-                        Ok(transaction) => good.push(transaction),
+                        Ok(transaction) => good.push(IdentifiedTransaction::new(transaction)),
                         Err(error) => quarantine.push(quarantine_entry(
                             source.as_str(),
                             &validation_origin,
@@ -272,19 +272,22 @@ impl Importer {
             }
         });
         while let Some((good, quarantine)) = receiver.recv().await {
-            let report = self.store.write_batch(&good, &quarantine, now).await?;
-            outcome.accepted += report.ledger.inserted;
-            outcome.duplicates += report.ledger.duplicates;
-            outcome.quarantined += quarantine.len() as u64;
-            let room = MAX_ITEMISED_REJECTIONS.saturating_sub(outcome.rejected.len());
-            outcome
-                .rejected
-                .extend(quarantine.iter().take(room).map(|q| RecordError {
+            let itemised: Vec<RecordError> = quarantine
+                .iter()
+                .take(MAX_ITEMISED_REJECTIONS.saturating_sub(outcome.rejected.len()))
+                .map(|q| RecordError {
                     location: q.location.clone(),
                     raw: String::new(),
                     field: q.field.clone(),
                     reason: q.reason.clone(),
-                }));
+                })
+                .collect();
+            let quarantined = quarantine.len() as u64;
+            let report = self.store.write_batch(good, quarantine, now).await?;
+            outcome.accepted += report.ledger.inserted;
+            outcome.duplicates += report.ledger.duplicates;
+            outcome.quarantined += quarantined;
+            outcome.rejected.extend(itemised);
         }
         validating
             .await

@@ -2,7 +2,7 @@
 //! profiles, import runs (the raw material of data-quality monitoring) and
 //! daily volumes. One implementation serves both backends (`shared.rs`).
 
-use finsight_core::{AccountId, NewTransaction, TransactionId};
+use finsight_core::{AccountId, IdentifiedTransaction, NewTransaction, TransactionId};
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -150,8 +150,8 @@ pub trait IngestStore: Send + Sync {
     /// one half of a batch.
     async fn write_batch(
         &self,
-        transactions: &[NewTransaction],
-        quarantine: &[QuarantineEntry],
+        transactions: Vec<IdentifiedTransaction>,
+        quarantine: Vec<QuarantineEntry>,
         now: OffsetDateTime,
     ) -> Result<BatchReport, StoreError>;
 

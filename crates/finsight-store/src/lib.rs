@@ -14,6 +14,7 @@ mod postgres;
 mod processing;
 mod rows;
 mod sqlite;
+mod sqlite_bulk;
 mod stats;
 
 use std::sync::Arc;

@@ -128,12 +128,12 @@ pub(crate) type AccountOwners = HashMap<AccountId, (UserId, Currency)>;
 
 /// Checks every record of a batch against its account and returns each
 /// record's owning user, or the first problem as `transactions[i].field`.
-pub(crate) fn owners_of_batch(
-    batch: &[NewTransaction],
+pub(crate) fn owners_of_batch<'a>(
+    batch: impl IntoIterator<Item = &'a NewTransaction>,
     accounts: &AccountOwners,
 ) -> Result<Vec<UserId>, StoreError> {
     batch
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(index, record)| {
             let place = format!("transactions[{index}]");
@@ -161,10 +161,12 @@ pub(crate) fn owners_of_batch(
 }
 
 /// Distinct account ids of a batch, in first-seen order.
-pub(crate) fn distinct_accounts(batch: &[NewTransaction]) -> Vec<AccountId> {
+pub(crate) fn distinct_accounts<'a>(
+    batch: impl IntoIterator<Item = &'a NewTransaction>,
+) -> Vec<AccountId> {
     let mut seen = std::collections::HashSet::new();
     batch
-        .iter()
+        .into_iter()
         .map(|r| r.account_id)
         .filter(|id| seen.insert(*id))
         .collect()

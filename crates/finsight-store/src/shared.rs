@@ -203,43 +203,11 @@ macro_rules! impl_ingest_store {
 
             async fn write_batch(
                 &self,
-                transactions: &[finsight_core::NewTransaction],
-                quarantine: &[$crate::QuarantineEntry],
+                transactions: Vec<finsight_core::IdentifiedTransaction>,
+                quarantine: Vec<$crate::QuarantineEntry>,
                 now: time::OffsetDateTime,
             ) -> Result<$crate::BatchReport, $crate::StoreError> {
-                let mut tx = self.write_tx().await?;
-                let ledger = if transactions.is_empty() {
-                    $crate::InsertReport::default()
-                } else {
-                    insert_in(&mut tx, transactions).await?
-                };
-                let mut quarantined = 0;
-                for entry in quarantine {
-                    quarantined += sqlx::query(
-                        "INSERT INTO quarantine (id, source, origin, location, raw, field, reason,
-                             record, account_id, status, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)
-                         ON CONFLICT (id) DO NOTHING",
-                    )
-                    .bind(entry.id())
-                    .bind(&entry.source)
-                    .bind(&entry.origin)
-                    .bind(&entry.location)
-                    .bind(&entry.raw)
-                    .bind(&entry.field)
-                    .bind(&entry.reason)
-                    .bind(entry.record.as_deref())
-                    .bind(entry.account_id.map(|a| a.as_uuid()))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
-                tx.commit().await?;
-                Ok($crate::BatchReport {
-                    ledger,
-                    quarantined,
-                })
+                self.write_good_and_bad(transactions, quarantine, now).await
             }
 
             async fn quarantined(

@@ -16,6 +16,7 @@ use crate::rows::{
     AccountOwners, CATEGORY_FROM_SOURCE, TotalRow, TransactionRow, distinct_accounts,
     owners_of_batch, page_from_rows,
 };
+use crate::sqlite_bulk::BulkWriter;
 use crate::stats::{StatsRows, assemble_stats};
 use crate::{
     CategoryMonthTotal, Directory, DirectoryStore, InsertReport, LedgerStats, LedgerStore,
@@ -30,6 +31,7 @@ const ROWS_PER_STATEMENT: usize = 2000;
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    bulk: BulkWriter,
 }
 
 impl SqliteStore {
@@ -51,9 +53,14 @@ impl SqliteStore {
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Ok(Self { writer, reader })
+        let bulk = BulkWriter::open(options.get_filename())?;
+        Ok(Self {
+            writer,
+            reader,
+            bulk,
+        })
     }
 
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
@@ -62,6 +69,16 @@ impl SqliteStore {
 
     fn read_pool(&self) -> &SqlitePool {
         &self.reader
+    }
+
+    /// Transactions and quarantine entries in one commit, on the bulk path.
+    async fn write_good_and_bad(
+        &self,
+        transactions: Vec<finsight_core::IdentifiedTransaction>,
+        quarantine: Vec<crate::QuarantineEntry>,
+        now: time::OffsetDateTime,
+    ) -> Result<crate::BatchReport, StoreError> {
+        self.bulk.write(transactions, quarantine, now).await
     }
 }
 
@@ -124,10 +141,17 @@ impl LedgerStore for SqliteStore {
         if batch.is_empty() {
             return Ok(InsertReport::default());
         }
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let report = insert_in(&mut tx, batch).await?;
-        tx.commit().await?;
-        Ok(report)
+        // No quarantine entries, so the timestamp is never written.
+        let batch = batch
+            .iter()
+            .cloned()
+            .map(finsight_core::IdentifiedTransaction::new)
+            .collect();
+        let report = self
+            .bulk
+            .write(batch, Vec::new(), time::OffsetDateTime::UNIX_EPOCH)
+            .await?;
+        Ok(report.ledger)
     }
 
     async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
@@ -278,8 +302,26 @@ pub(crate) async fn insert_in(
                 .push_bind(record.source.as_str())
                 .push_bind(record.source_ref.as_deref());
         });
-        insert.push(" ON CONFLICT (id) DO NOTHING");
-        inserted += insert.build().execute(&mut *conn).await?.rows_affected();
+        insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+        let created: Vec<(Uuid,)> = insert.build_query_as().fetch_all(&mut *conn).await?;
+        inserted += created.len() as u64;
+        // daily_volumes, as the bulk path keeps it (no trigger on SQLite).
+        let mut created: std::collections::HashSet<Uuid> =
+            created.into_iter().map(|(id,)| id).collect();
+        for record in records
+            .iter()
+            .filter(|r| created.remove(&r.transaction_id().as_uuid()))
+        {
+            sqlx::query(
+                "INSERT INTO daily_volumes (source, account_id, day, transactions) VALUES ($1, $2, $3, 1)
+                 ON CONFLICT (source, account_id, day) DO UPDATE SET transactions = transactions + 1",
+            )
+            .bind(record.source.as_str())
+            .bind(record.account_id.as_uuid())
+            .bind(record.posted_on.date())
+            .execute(&mut *conn)
+            .await?;
+        }
     }
     Ok(InsertReport {
         inserted,

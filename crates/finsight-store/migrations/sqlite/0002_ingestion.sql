@@ -9,8 +9,8 @@ UPDATE transactions SET category_source = 'source' WHERE category IS NOT NULL;
 
 
 -- New transactions per source, account and posting day, kept up to date
--- by a trigger (data-quality volume and freshness read this, not the
--- whole ledger).
+-- by the store's inserts, one upsert per day and account per batch
+-- (data-quality volume and freshness read this, not the whole ledger).
 CREATE TABLE daily_volumes (
     source       TEXT NOT NULL,
     account_id   BLOB NOT NULL,
@@ -21,12 +21,7 @@ CREATE TABLE daily_volumes (
 INSERT INTO daily_volumes (source, account_id, day, transactions)
 SELECT source, account_id, posted_on, COUNT(*) FROM transactions GROUP BY source, account_id, posted_on;
 
-CREATE TRIGGER transactions_to_daily_volumes AFTER INSERT ON transactions
-BEGIN
-    INSERT INTO daily_volumes (source, account_id, day, transactions)
-    VALUES (NEW.source, NEW.account_id, NEW.posted_on, 1)
-    ON CONFLICT (source, account_id, day) DO UPDATE SET transactions = transactions + 1;
-END;
+
 
 CREATE TABLE quarantine (
     id          BLOB PRIMARY KEY NOT NULL,

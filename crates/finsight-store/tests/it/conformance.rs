@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use finsight_core::{
     Account, AccountId, AccountKind, CategoryId, CategoryRule, CategorySource, Currency,
-    Description, Household, HouseholdId, Mcc, Money, NewTransaction, PostingDate, SourceName,
-    Tenant, TenantId, Transaction, User, UserId,
+    Description, Household, HouseholdId, IdentifiedTransaction, Mcc, Money, NewTransaction,
+    PostingDate, SourceName, Tenant, TenantId, Transaction, User, UserId,
 };
 use finsight_store::{
     CategoryUpdate, Directory, IdempotencyClaim, ImportRun, JobClaim, PageCursor, QuarantineEntry,
@@ -529,6 +529,14 @@ fn bad_record(location: &str) -> QuarantineEntry {
     }
 }
 
+fn identified(records: &[NewTransaction]) -> Vec<IdentifiedTransaction> {
+    records
+        .iter()
+        .cloned()
+        .map(IdentifiedTransaction::new)
+        .collect()
+}
+
 fn now() -> OffsetDateTime {
     datetime!(2026-03-20 10:00:00 UTC)
 }
@@ -540,7 +548,10 @@ pub async fn batches_write_good_and_quarantined_records_atomically(store: Arc<dy
         record(f.checking, date!(2026 - 03 - 02), "-2", "B"),
     ];
     let bad = vec![bad_record("line 3"), bad_record("line 4")];
-    let report = store.write_batch(&good, &bad, now()).await.unwrap();
+    let report = store
+        .write_batch(identified(&good), bad.clone(), now())
+        .await
+        .unwrap();
     assert_eq!(
         (
             report.ledger.inserted,
@@ -549,7 +560,10 @@ pub async fn batches_write_good_and_quarantined_records_atomically(store: Arc<dy
         ),
         (2, 0, 2)
     );
-    let again = store.write_batch(&good, &bad, now()).await.unwrap();
+    let again = store
+        .write_batch(identified(&good), bad.clone(), now())
+        .await
+        .unwrap();
     assert_eq!(
         (
             again.ledger.inserted,
@@ -575,7 +589,7 @@ pub async fn batches_write_good_and_quarantined_records_atomically(store: Arc<dy
     )];
     assert!(
         store
-            .write_batch(&ghost, &[bad_record("line 9")], now())
+            .write_batch(identified(&ghost), vec![bad_record("line 9")], now())
             .await
             .is_err()
     );
@@ -588,7 +602,7 @@ pub async fn quarantined_records_resolve_once(store: Arc<dyn Store>) {
     let mut entry = bad_record("line 7");
     entry.account_id = Some(f.checking);
     store
-        .write_batch(&[], &[entry.clone()], now())
+        .write_batch(Vec::new(), vec![entry.clone()], now())
         .await
         .unwrap();
     let id = entry.id();
