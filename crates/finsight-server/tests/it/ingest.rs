@@ -273,3 +273,37 @@ async fn file_uploads_import_and_show_in_data_quality() {
         json!(["Date", "Description", "Amount"])
     );
 }
+
+#[tokio::test]
+async fn data_quality_dates_are_iso_strings() {
+    let (state, _dir) = with_account().await;
+    let csv = b"Date,Description,Amount\n2026-03-01,A,-1.00\n";
+    let account_text = account().to_string();
+    send(
+        &state,
+        multipart(&[
+            ("account", None, account_text.as_bytes()),
+            ("file", Some("a.csv"), csv),
+        ]),
+    )
+    .await;
+    let response = router(state.clone())
+        .oneshot(
+            Request::get("/v1/data-quality")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let report: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let row = &report["sources"][0];
+    assert_eq!(row["last_posted_on"], "2026-03-01");
+    assert_eq!(row["volume"]["day"], "2026-03-01");
+    assert!(
+        row["last_import_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-20T09:00:00")
+    );
+}
