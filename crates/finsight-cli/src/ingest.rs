@@ -110,6 +110,16 @@ pub async fn import(
             profile,
         })
         .await?;
+    let event = finsight_core::audit::AuditEvent {
+        actor: "cli".into(),
+        action: "import".into(),
+        subject: args.file.display().to_string(),
+        detail: format!(
+            "format={} accepted={} duplicates={} quarantined={}",
+            outcome.format, outcome.accepted, outcome.duplicates, outcome.quarantined
+        ),
+    };
+    store.append_audit(&event, clock.now()).await?;
     if let (Some(name), Some(profile)) = (&args.save_profile, &outcome.profile) {
         store
             .save_csv_profile(name, &serde_json::to_string(profile)?, clock.now())
@@ -187,7 +197,22 @@ pub async fn quarantine(
             say!("raw:\n{}", record.entry.raw);
         }
         QuarantineCommand::Retry { id, account } => {
-            match importer(store, clock).retry(id, account).await? {
+            let outcome = importer(Arc::clone(&store), Arc::clone(&clock))
+                .retry(id, account)
+                .await?;
+            let event = finsight_core::audit::AuditEvent {
+                actor: "cli".into(),
+                action: "quarantine.retry".into(),
+                subject: id.to_string(),
+                detail: match &outcome {
+                    RetryOutcome::Resolved { transaction_id, .. } => {
+                        format!("resolved as {transaction_id}")
+                    }
+                    RetryOutcome::StillInvalid { field, .. } => format!("still invalid: {field}"),
+                },
+            };
+            store.append_audit(&event, clock.now()).await?;
+            match outcome {
                 RetryOutcome::Resolved {
                     transaction_id,
                     duplicate,

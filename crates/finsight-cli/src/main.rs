@@ -88,6 +88,9 @@ enum Command {
     Rules(RulesCommand),
     /// Run the stream processor until it has caught up with the outbox.
     Process,
+    /// Check or list the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Apply database migrations.
     Migrate,
     /// Print counts per user, account kind and category.
@@ -179,6 +182,37 @@ enum RulesCommand {
         user: String,
         id: uuid::Uuid,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; name the first modified, deleted or
+    /// reordered entry (exit status 1 if there is one).
+    Verify,
+    /// Show the latest entries.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+/// Appends an entry to the audit log for a write made from the command line.
+async fn audit(
+    store: &Arc<dyn Store>,
+    action: &str,
+    subject: &str,
+    detail: String,
+) -> anyhow::Result<()> {
+    let event = finsight_core::audit::AuditEvent {
+        actor: "cli".into(),
+        action: action.into(),
+        subject: subject.into(),
+        detail,
+    };
+    store
+        .append_audit(&event, OffsetDateTime::now_utc())
+        .await?;
+    Ok(())
 }
 
 fn parse_user(text: &str) -> anyhow::Result<finsight_core::UserId> {
@@ -481,6 +515,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         store.delete_category_rule(parse_user(&user)?, id).await?,
                         "id: the user has no rule {id}"
                     );
+                    audit(
+                        &store,
+                        "rule.delete",
+                        &id.to_string(),
+                        format!("user={user}"),
+                    )
+                    .await?;
                     say!("deleted rule {id}");
                 }
             }
@@ -489,6 +530,57 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             let processed = pipeline(&store).drain().await?;
             say!("processed {processed} outbox entries");
+        }
+        Command::Audit(command) => {
+            let store = open_store(&settings).await?;
+            match command {
+                AuditCommand::Verify => {
+                    let mut verifier = finsight_core::audit::ChainVerifier::default();
+                    let mut after = 0;
+                    loop {
+                        let entries = store.audit_entries(after, 1000).await?;
+                        let Some(last) = entries.last().map(|e| e.seq) else {
+                            break;
+                        };
+                        for entry in &entries {
+                            if let Err(broken) = verifier.check(entry) {
+                                anyhow::bail!(
+                                    "audit log broken at entry {}: {}",
+                                    broken.seq,
+                                    broken.reason
+                                );
+                            }
+                        }
+                        after = last;
+                    }
+                    say!("audit log intact: {} entries", verifier.checked());
+                }
+                AuditCommand::List { limit } => {
+                    let mut entries = Vec::new();
+                    let mut after = 0;
+                    loop {
+                        let page = store.audit_entries(after, 1000).await?;
+                        let Some(last) = page.last().map(|e| e.seq) else {
+                            break;
+                        };
+                        after = last;
+                        entries.extend(page);
+                        let excess = entries.len().saturating_sub(limit as usize);
+                        entries.drain(..excess);
+                    }
+                    for entry in entries {
+                        say!(
+                            "{:>6}  {}  {:<6} {:<18} {}  {}",
+                            entry.seq,
+                            entry.at,
+                            entry.event.actor,
+                            entry.event.action,
+                            entry.event.subject,
+                            entry.event.detail
+                        );
+                    }
+                }
+            }
         }
         Command::Migrate => {
             open_store(&settings).await?;

@@ -4,6 +4,7 @@
 //! always valid.
 
 pub mod account;
+pub mod audit;
 pub mod categorize;
 pub mod category;
 pub mod clock;

@@ -10,6 +10,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use finsight_core::audit::AuditEvent;
 use finsight_core::{AccountId, SourceName};
 use finsight_ingest::format::FileFormat;
 use finsight_ingest::import::{ImportRequest, IngestReport};
@@ -113,6 +114,31 @@ where
     }
 }
 
+/// Records an API write in the audit log (the actor is `api` until
+/// requests are authenticated).
+async fn audit(
+    state: &AppState,
+    action: &str,
+    subject: &str,
+    report: &IngestReport,
+) -> Result<(), ApiError> {
+    let event = AuditEvent {
+        actor: "api".into(),
+        action: action.into(),
+        subject: subject.into(),
+        detail: format!(
+            "accepted={} duplicates={} quarantined={}",
+            report.accepted, report.duplicates, report.quarantined
+        ),
+    };
+    state
+        .store
+        .append_audit(&event, state.clock.now())
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(())
+}
+
 /// An unreadable or oversized body, in the API's error shape.
 fn body_error(status: StatusCode, text: String) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -197,8 +223,16 @@ pub async fn batch(
         let source = SourceName::parse("api").expect("valid source name");
         let report = state
             .importer
-            .ingest_parsed(parsed, source, origin, account, state.clock.now(), true)
+            .ingest_parsed(
+                parsed,
+                source,
+                origin.clone(),
+                account,
+                state.clock.now(),
+                true,
+            )
             .await?;
+        audit(&state, "batch", &origin, &report).await?;
         Ok((StatusCode::OK, report_json(&report)))
     };
     idempotent(&state, &headers, body_hash, work).await
@@ -267,12 +301,26 @@ pub async fn import(
             .importer
             .import(ImportRequest {
                 bytes: bytes.to_vec(),
-                origin: file_name,
+                origin: file_name.clone(),
                 format,
                 account,
                 profile: None,
             })
             .await?;
+        let event = AuditEvent {
+            actor: "api".into(),
+            action: "import".into(),
+            subject: file_name,
+            detail: format!(
+                "format={} accepted={} duplicates={} quarantined={}",
+                outcome.format, outcome.accepted, outcome.duplicates, outcome.quarantined
+            ),
+        };
+        state
+            .store
+            .append_audit(&event, state.clock.now())
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
         Ok((
             StatusCode::OK,
             json!({

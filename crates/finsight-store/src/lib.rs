@@ -6,6 +6,7 @@
 #[macro_use]
 mod shared;
 
+mod audit;
 mod error;
 mod ingest;
 mod jobs;
@@ -19,6 +20,7 @@ mod stats;
 
 use std::sync::Arc;
 
+pub use audit::AuditStore;
 pub use error::StoreError;
 pub use ingest::{
     BatchReport, DailyCount, IdempotencyClaim, ImportRun, IngestStore, QuarantineEntry,
@@ -36,7 +38,9 @@ pub use sqlite::SqliteStore;
 
 /// Everything a Finsight process needs from its database.
 #[async_trait::async_trait]
-pub trait Store: DirectoryStore + LedgerStore + IngestStore + ProcessorStore + JobStore {
+pub trait Store:
+    DirectoryStore + LedgerStore + IngestStore + ProcessorStore + JobStore + AuditStore
+{
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;
     /// A cheap round trip, for readiness checks.

@@ -100,6 +100,7 @@ type Db = sqlx::Postgres;
 
 impl_ingest_store!(PostgresStore);
 impl_processor_store!(PostgresStore);
+impl_audit_store!(PostgresStore, "LOCK TABLE audit_log IN EXCLUSIVE MODE");
 
 impl_job_store!(
     PostgresStore,

@@ -686,3 +686,86 @@ macro_rules! impl_job_store {
         }
     };
 }
+
+/// Implements [`AuditStore`](crate::AuditStore); `$lock` is the statement
+/// that serialises appenders ("" where the write transaction already does).
+macro_rules! impl_audit_store {
+    ($store:ty, $lock:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::AuditStore for $store {
+            async fn append_audit(
+                &self,
+                event: &finsight_core::audit::AuditEvent,
+                now: time::OffsetDateTime,
+            ) -> Result<finsight_core::audit::AuditEntry, $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                if !$lock.is_empty() {
+                    sqlx::query($lock).execute(&mut *tx).await?;
+                }
+                let last: Option<(i64, Vec<u8>)> =
+                    sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let (seq, prev_hash) = match last {
+                    Some((seq, hash)) => (seq + 1, $crate::audit::hash_from(hash, seq)?),
+                    None => (1, [0u8; 32]),
+                };
+                // Stored times have microsecond precision on PostgreSQL:
+                // hash what will be read back.
+                let at = now
+                    .replace_nanosecond(now.nanosecond() / 1000 * 1000)
+                    .unwrap_or(now);
+                let hash = finsight_core::audit::entry_hash(seq, at, event, &prev_hash);
+                sqlx::query(
+                    "INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(seq)
+                .bind(at)
+                .bind(&event.actor)
+                .bind(&event.action)
+                .bind(&event.subject)
+                .bind(&event.detail)
+                .bind(prev_hash.as_slice())
+                .bind(hash.as_slice())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(finsight_core::audit::AuditEntry {
+                    seq,
+                    at,
+                    event: event.clone(),
+                    prev_hash,
+                    hash,
+                })
+            }
+
+            async fn audit_entries(
+                &self,
+                after: i64,
+                limit: u32,
+            ) -> Result<Vec<finsight_core::audit::AuditEntry>, $crate::StoreError> {
+                let rows: Vec<(i64, time::OffsetDateTime, String, String, String, String, Vec<u8>, Vec<u8>)> =
+                    sqlx::query_as(
+                        "SELECT seq, at, actor, action, subject, detail, prev_hash, hash
+                         FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                    )
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(self.read_pool())
+                    .await?;
+                rows.into_iter()
+                    .map(|(seq, at, actor, action, subject, detail, prev_hash, hash)| {
+                        Ok(finsight_core::audit::AuditEntry {
+                            seq,
+                            at,
+                            event: finsight_core::audit::AuditEvent { actor, action, subject, detail },
+                            prev_hash: $crate::audit::hash_from(prev_hash, seq)?,
+                            hash: $crate::audit::hash_from(hash, seq)?,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}

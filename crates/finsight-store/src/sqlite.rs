@@ -86,6 +86,7 @@ type Db = Sqlite;
 
 impl_ingest_store!(SqliteStore);
 impl_processor_store!(SqliteStore);
+impl_audit_store!(SqliteStore, "");
 
 impl_job_store!(
     SqliteStore,

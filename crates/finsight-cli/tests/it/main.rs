@@ -340,3 +340,116 @@ fn import_and_quarantine_from_the_command_line() {
     let missing = finsight(&with_dir(dir.path(), &["import", "/no/such.csv"]));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("file: cannot read"));
 }
+
+mod audit {
+    //! `finsight audit verify` catches every kind of tampering.
+    use crate::{SMALL_DEMO, finsight, ok, with_dir};
+
+    /// A ledger whose audit log has five entries (five imports).
+    fn audited() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        ok(&finsight(&with_dir(dir.path(), SMALL_DEMO)));
+        let accounts = ok(&finsight(&with_dir(dir.path(), &["accounts"])));
+        let account = accounts
+            .lines()
+            .find(|l| l.contains(" USD "))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .to_owned();
+        for n in 0..5 {
+            let file = dir.path().join(format!("f{n}.csv"));
+            std::fs::write(
+                &file,
+                format!(
+                    "Date,Description,Amount\n2026-03-0{},ITEM {n},-1.00\n",
+                    n + 1
+                ),
+            )
+            .unwrap();
+            ok(&finsight(&with_dir(
+                dir.path(),
+                &["import", file.to_str().unwrap(), "--account", &account],
+            )));
+        }
+        dir
+    }
+
+    fn tamper(dir: &std::path::Path, statements: &[&str]) {
+        let url = format!("sqlite://{}", dir.join("finsight.sqlite").display());
+        let statements: Vec<String> = statements.iter().map(|s| (*s).to_owned()).collect();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+                for statement in statements {
+                    sqlx::query(&statement).execute(&pool).await.unwrap();
+                }
+                pool.close().await;
+            });
+    }
+
+    fn verify(dir: &std::path::Path) -> (bool, String) {
+        let output = finsight(&with_dir(dir, &["audit", "verify"]));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    }
+
+    #[test]
+    fn edits_deletions_and_swaps_are_each_caught() {
+        let intact = audited();
+        assert_eq!(
+            verify(intact.path()),
+            (true, "audit log intact: 5 entries\n".to_owned())
+        );
+
+        let edited = audited();
+        tamper(
+            edited.path(),
+            &["UPDATE audit_log SET detail = 'format=csv accepted=0' WHERE seq = 2"],
+        );
+        let (ok, text) = verify(edited.path());
+        assert!(
+            !ok && text.contains("broken at entry 2") && text.contains("edited"),
+            "{text}"
+        );
+
+        let deleted = audited();
+        tamper(deleted.path(), &["DELETE FROM audit_log WHERE seq = 3"]);
+        let (ok, text) = verify(deleted.path());
+        assert!(
+            !ok && text.contains("broken at entry 4") && text.contains("missing"),
+            "{text}"
+        );
+
+        let swapped = audited();
+        tamper(
+            swapped.path(),
+            &[
+                "UPDATE audit_log SET seq = -2 WHERE seq = 2",
+                "UPDATE audit_log SET seq = 2 WHERE seq = 4",
+                "UPDATE audit_log SET seq = 4 WHERE seq = -2",
+            ],
+        );
+        let (ok, text) = verify(swapped.path());
+        assert!(!ok && text.contains("broken at entry 2"), "{text}");
+
+        let listed = ok_list(intact.path());
+        assert_eq!(listed.lines().count(), 5);
+        assert!(
+            listed
+                .lines()
+                .all(|l| l.contains(" cli ") && l.contains("import")),
+            "{listed}"
+        );
+    }
+
+    fn ok_list(dir: &std::path::Path) -> String {
+        ok(&finsight(&with_dir(dir, &["audit", "list"])))
+    }
+}

@@ -127,6 +127,7 @@ conformance!(
     category_rules_belong_to_their_user,
     idempotency_keys_replay_and_refuse_reuse,
     job_runs_happen_once_per_key,
+    audit_entries_chain_even_when_appended_concurrently,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

@@ -957,3 +957,36 @@ pub async fn job_runs_happen_once_per_key(store: Arc<dyn Store>) {
     );
     assert!(store.try_lead("scheduler").await.unwrap());
 }
+
+pub async fn audit_entries_chain_even_when_appended_concurrently(store: Arc<dyn Store>) {
+    use finsight_core::audit::{AuditEvent, ChainVerifier};
+    let event = |n: usize| AuditEvent {
+        actor: "cli".into(),
+        action: "import".into(),
+        subject: format!("file-{n}.csv"),
+        detail: "accepted=1".into(),
+    };
+    // Nanoseconds that the database cannot keep must not break the chain.
+    let at = now() + Duration::nanoseconds(123_456_789);
+    let mut appends = Vec::new();
+    for n in 0..8 {
+        let store = Arc::clone(&store);
+        let event = event(n);
+        appends.push(tokio::spawn(async move {
+            store.append_audit(&event, at).await.unwrap()
+        }));
+    }
+    for append in appends {
+        append.await.unwrap();
+    }
+    let entries = store.audit_entries(0, 100).await.unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=8).collect::<Vec<_>>()
+    );
+    let mut verifier = ChainVerifier::default();
+    for entry in &entries {
+        verifier.check(entry).unwrap();
+    }
+    assert_eq!(store.audit_entries(6, 100).await.unwrap().len(), 2);
+}
