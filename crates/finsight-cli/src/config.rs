@@ -19,6 +19,32 @@ pub struct Settings {
     pub database_url: Option<String>,
     pub server: ServerSettings,
     pub log: LogSettings,
+    #[serde(default)]
+    pub privacy: PrivacySettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PrivacySettings {
+    /// Hex key (64+ digits) pseudonyms are derived from; set it through
+    /// `FINSIGHT__PRIVACY__PSEUDONYM_KEY`, not in a file.
+    pub pseudonym_key: Option<Secret>,
+}
+
+/// A secret setting: deserialised like a string, never printed.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,6 +78,7 @@ impl Default for Settings {
                 filter: "info,sqlx=warn".into(),
                 format: LogFormat::Text,
             },
+            privacy: PrivacySettings::default(),
         }
     }
 }

@@ -88,6 +88,19 @@ enum Command {
     Rules(RulesCommand),
     /// Run the stream processor until it has caught up with the outbox.
     Process,
+    /// Export transactions for analysis with pseudonymous user and account
+    /// ids (a separate, unjoinable set per purpose) and no descriptions.
+    Export {
+        /// Required: only pseudonymized exports exist.
+        #[arg(long)]
+        pseudonymize: bool,
+        /// What the export is for (names the pseudonym set).
+        #[arg(long)]
+        purpose: String,
+        /// JSON Lines output file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Check or list the tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -350,6 +363,47 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     Ok(())
 }
 
+/// Writes every transaction as a JSON line with pseudonymous ids and no
+/// free text (descriptions, merchants and references can name people).
+async fn export_pseudonymized(
+    store: &Arc<dyn Store>,
+    pseudonymizer: &finsight_privacy::Pseudonymizer,
+    out: &std::path::Path,
+) -> anyhow::Result<u64> {
+    use std::io::Write as _;
+    let file = std::fs::File::create(out)
+        .with_context(|| format!("out: cannot create {}", out.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    let mut rows = 0;
+    for user in store.users().await? {
+        let user_pseudonym = pseudonymizer.pseudonym("user", user.id.as_uuid().as_bytes());
+        let mut query = finsight_store::TransactionQuery::for_user(user.id);
+        query.limit = finsight_store::TransactionQuery::MAX_LIMIT;
+        loop {
+            let page = store.transactions(&query).await?;
+            for t in &page.transactions {
+                let line = serde_json::json!({
+                    "user": user_pseudonym,
+                    "account": pseudonymizer.pseudonym("account", t.account_id.as_uuid().as_bytes()),
+                    "posted_on": t.posted_on.to_string(),
+                    "amount": t.amount.amount_text(),
+                    "currency": t.amount.currency().code(),
+                    "category": t.category.as_ref().map(|c| c.to_string()),
+                    "mcc": t.mcc.map(|m| m.to_string()),
+                });
+                writeln!(writer, "{line}")?;
+                rows += 1;
+            }
+            match page.next {
+                Some(cursor) => query.after = Some(cursor),
+                None => break,
+            }
+        }
+    }
+    writer.flush()?;
+    Ok(rows)
+}
+
 /// The stream processor with Finsight's stages, in order.
 fn pipeline(store: &Arc<dyn Store>) -> finsight_pipeline::Processor {
     finsight_pipeline::Processor::new(
@@ -530,6 +584,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             let processed = pipeline(&store).drain().await?;
             say!("processed {processed} outbox entries");
+        }
+        Command::Export {
+            pseudonymize,
+            purpose,
+            out,
+        } => {
+            anyhow::ensure!(
+                pseudonymize,
+                "pseudonymize: exports always pseudonymize ids; pass --pseudonymize"
+            );
+            let key = settings.privacy.pseudonym_key.as_ref().context(
+                "privacy.pseudonym_key: not configured (set FINSIGHT__PRIVACY__PSEUDONYM_KEY to 64 or more hex digits)",
+            )?;
+            let pseudonymizer = finsight_privacy::PseudonymKey::from_hex(key.expose())
+                .and_then(|k| k.for_purpose(&purpose))?;
+            let store = open_store(&settings).await?;
+            let rows = export_pseudonymized(&store, &pseudonymizer, &out).await?;
+            audit(
+                &store,
+                "export",
+                &purpose,
+                format!("rows={rows} file={}", out.display()),
+            )
+            .await?;
+            say!(
+                "exported {rows} transactions for purpose {purpose} to {}",
+                out.display()
+            );
         }
         Command::Audit(command) => {
             let store = open_store(&settings).await?;

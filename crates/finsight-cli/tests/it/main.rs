@@ -453,3 +453,69 @@ mod audit {
         ok(&finsight(&with_dir(dir, &["audit", "list"])))
     }
 }
+
+#[test]
+fn pseudonymized_exports_cannot_be_joined_across_purposes() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&finsight(&with_dir(dir.path(), SMALL_DEMO)));
+    let key = "5f".repeat(32);
+    let export = |purpose: &str, key: Option<&str>, flag: bool| {
+        let out = dir.path().join(format!("{purpose}.jsonl"));
+        let mut args = with_dir(dir.path(), &["export", "--purpose", purpose, "--out"]);
+        let out_text = out.to_str().unwrap().to_owned();
+        args.push(&out_text);
+        if flag {
+            args.push("--pseudonymize");
+        }
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_finsight"));
+        command.args(&args).env("FINSIGHT__LOG__FILTER", "warn");
+        match key {
+            Some(key) => command.env("FINSIGHT__PRIVACY__PSEUDONYM_KEY", key),
+            None => command.env_remove("FINSIGHT__PRIVACY__PSEUDONYM_KEY"),
+        };
+        (command.output().unwrap(), out)
+    };
+    let (output, analytics) = export("analytics", Some(&key), true);
+    ok(&output);
+    let (output, training) = export("churn-model", Some(&key), true);
+    ok(&output);
+    let read = |path: &std::path::Path| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (a, b) = (read(&analytics), read(&training));
+    assert_eq!(a.len(), b.len());
+    assert!(a.len() > 100);
+    let users = |rows: &[serde_json::Value]| -> std::collections::HashSet<String> {
+        rows.iter()
+            .map(|r| r["user"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        users(&a).is_disjoint(&users(&b)),
+        "purposes give unjoinable pseudonyms"
+    );
+    assert_eq!(users(&a).len(), 12);
+    let text = std::fs::read_to_string(&analytics).unwrap();
+    let stats = ok(&finsight(&with_dir(dir.path(), &["stats"])));
+    let some_user_id = stats
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("user_id"))
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(!text.contains(&some_user_id), "no raw ids in the export");
+    assert!(a.iter().all(|r| r.get("description").is_none()));
+    let (refused, _) = export("analytics", None, true);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("privacy.pseudonym_key"));
+    let (refused, _) = export("analytics", Some(&key), false);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("pseudonymize"));
+    let (refused, _) = export("Bad Purpose", Some(&key), true);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("purpose"));
+}
