@@ -12,6 +12,7 @@ pub mod directory;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod pan;
 pub mod transaction;
 
 pub use account::{Account, AccountKind};

@@ -101,8 +101,10 @@ pub struct Description(String);
 impl Description {
     pub const MAX_CHARS: usize = 500;
 
+    /// Card numbers in the text are masked (see [`crate::pan`]).
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        let trimmed = text.trim();
+        let masked = crate::pan::mask_card_numbers(text);
+        let trimmed = masked.trim();
         if trimmed.is_empty() {
             return Err(ValidationError::new("description", "must not be empty"));
         }
@@ -188,13 +190,22 @@ impl fmt::Display for Mcc {
 }
 
 /// Optional short free text (merchant name, source reference): trimmed,
-/// empty becomes `None`, at most `max_chars`, no control characters.
+/// empty becomes `None`, at most `max_chars`, no control characters. Card
+/// numbers are masked in it (source references are left alone: they
+/// identify records and never carry a card number by design).
 pub fn parse_optional_text(
     field: &'static str,
     text: Option<&str>,
     max_chars: usize,
 ) -> Result<Option<String>, ValidationError> {
-    let Some(trimmed) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+    let masked = text.map(|t| {
+        if field == "source_ref" {
+            std::borrow::Cow::Borrowed(t)
+        } else {
+            crate::pan::mask_card_numbers(t)
+        }
+    });
+    let Some(trimmed) = masked.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     if trimmed.chars().count() > max_chars {

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use finsight_core::pan::mask_card_numbers;
 use finsight_core::{
     Account, AccountId, Clock, IdentifiedTransaction, SourceName, Taxonomy, ValidationError,
 };
@@ -95,10 +96,13 @@ pub(crate) fn quarantine_entry(
         source: source.to_owned(),
         origin: origin.to_owned(),
         location: error.location.clone(),
-        raw: error.raw.clone(),
+        // No card number is ever stored, not even in quarantine.
+        raw: mask_card_numbers(&error.raw).into_owned(),
         field: error.field.clone(),
-        reason: error.reason.clone(),
-        record: record.and_then(|r| serde_json::to_string(r).ok()),
+        reason: mask_card_numbers(&error.reason).into_owned(),
+        record: record
+            .and_then(|r| serde_json::to_string(r).ok())
+            .map(|json| mask_card_numbers(&json).into_owned()),
         account_id: account,
     }
 }

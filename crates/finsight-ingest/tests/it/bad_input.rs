@@ -94,3 +94,29 @@ async fn hostile_records_are_quarantined_not_fatal() {
         .unwrap_err();
     assert!(matches!(error, ImportError::File(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn card_numbers_are_never_stored() {
+    let h = harness().await;
+    let text = "Date,Description,Amount\n2026-03-01,PAYMENT FROM CARD 4111 1111 1111 1111,-5.00\n2026-02-30,REFUND TO 5500-0000-0000-0004,1.00\n";
+    let outcome = h
+        .import(text.as_bytes().to_vec(), "pan.csv", Some(account_id(10)))
+        .await;
+    assert_eq!((outcome.accepted, outcome.quarantined), (1, 1));
+    let page = h
+        .store
+        .transactions(&finsight_store::TransactionQuery::for_user(h.user))
+        .await
+        .unwrap();
+    assert_eq!(
+        page.transactions[0].description.as_str(),
+        "PAYMENT FROM CARD XXXXXXXXXXXX1111"
+    );
+    let quarantined = &h.store.quarantined(None, 1).await.unwrap()[0];
+    assert!(
+        quarantined.entry.raw.contains("XXXXXXXXXXXX0004"),
+        "{}",
+        quarantined.entry.raw
+    );
+    assert!(!quarantined.entry.raw.contains("5500"));
+}
