@@ -50,6 +50,20 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServerSettings {
     pub listen: SocketAddr,
+    /// Sustained requests per second allowed per client address.
+    #[serde(default = "default_rate")]
+    pub rate_limit_per_second: f64,
+    /// Requests a client may make in one burst.
+    #[serde(default = "default_burst")]
+    pub rate_limit_burst: f64,
+}
+
+fn default_rate() -> f64 {
+    50.0
+}
+
+fn default_burst() -> f64 {
+    100.0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,6 +87,8 @@ impl Default for Settings {
             database_url: None,
             server: ServerSettings {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                rate_limit_per_second: default_rate(),
+                rate_limit_burst: default_burst(),
             },
             log: LogSettings {
                 filter: "info,sqlx=warn".into(),

@@ -334,11 +334,19 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     say!("finsight is listening on http://{address}");
     tracing::info!(%address, "serving");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    anyhow::ensure!(
+        settings.server.rate_limit_per_second > 0.0 && settings.server.rate_limit_burst >= 1.0,
+        "server.rate_limit_per_second: must be above 0, and rate_limit_burst at least 1"
+    );
     let state = finsight_server::AppState::new(
         Arc::clone(&store),
         Arc::clone(&clock),
         finsight_server::metrics::install(),
-    );
+    )
+    .with_rate_limit(finsight_server::rate_limit::RateLimit {
+        per_second: settings.server.rate_limit_per_second,
+        burst: settings.server.rate_limit_burst,
+    });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let processor = pipeline(&store);
     let until_stopped = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {

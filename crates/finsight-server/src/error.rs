@@ -15,6 +15,7 @@ pub enum ErrorCode {
     PayloadTooLarge,
     IdempotencyKeyReused,
     RequestInProgress,
+    RateLimited,
     NotReady,
     Internal,
 }
@@ -27,6 +28,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::RequestInProgress => "request_in_progress",
+            ErrorCode::RateLimited => "rate_limited",
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Internal => "internal",
         }
@@ -39,6 +41,7 @@ impl ErrorCode {
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RequestInProgress => StatusCode::CONFLICT,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -7,6 +7,7 @@ pub mod error;
 mod health;
 mod ingest;
 pub mod metrics;
+pub mod rate_limit;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -39,6 +40,7 @@ pub struct AppState {
     pub importer: Arc<Importer>,
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
+    pub rate_limiter: Arc<rate_limit::RateLimiter>,
 }
 
 impl AppState {
@@ -53,7 +55,16 @@ impl AppState {
             importer,
             clock,
             metrics,
+            rate_limiter: Arc::new(rate_limit::RateLimiter::new(
+                rate_limit::RateLimit::default(),
+            )),
         }
+    }
+
+    /// The same state with another per-client rate limit.
+    pub fn with_rate_limit(mut self, limit: rate_limit::RateLimit) -> Self {
+        self.rate_limiter = Arc::new(rate_limit::RateLimiter::new(limit));
+        self
     }
 }
 
@@ -70,6 +81,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/data-quality", get(ingest::data_quality))
         .fallback(error::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
         .layer(middleware::from_fn(record_request))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -109,7 +124,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -100,3 +100,32 @@ async fn serves_on_a_real_socket_and_shuts_down_gracefully() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn clients_over_their_rate_get_429_with_retry_after_and_probes_never_do() {
+    use finsight_server::rate_limit::RateLimit;
+    let (state, _dir) = state().await;
+    let state = state.with_rate_limit(RateLimit {
+        per_second: 0.5,
+        burst: 3.0,
+    });
+    for _ in 0..3 {
+        let (status, _) = get(router(state.clone()), "/v1/data-quality").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let response = router(state.clone())
+        .oneshot(
+            Request::get("/v1/data-quality")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["retry-after"], "2");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["code"], "rate_limited");
+    let (status, _) = get(router(state), "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+}
