@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
-use finsight_bench::Scratch;
+use finsight_bench::{Scratch, argument, selected_backends};
 use finsight_core::{
     Account, AccountId, AccountKind, Currency, FixedClock, Household, HouseholdId, Taxonomy,
     Tenant, TenantId, User, UserId,
@@ -19,10 +19,6 @@ use finsight_ingest::import::{ImportRequest, Importer};
 use finsight_store::Directory;
 use finsight_synth::{SynthConfig, Synthesizer};
 use time::macros::{date, datetime};
-
-fn argument(name: &str) -> Option<String> {
-    std::env::args().skip_while(|a| a != name).nth(1)
-}
 
 /// A bank-style CSV of `rows` rows drawn from synthetic users, oldest
 /// first, as banks export an account's history.
@@ -101,7 +97,6 @@ async fn main() -> anyhow::Result<()> {
         .map(|r| r.parse())
         .transpose()?
         .unwrap_or(1_000_000);
-    let backend = argument("--backend").unwrap_or_else(|| "both".to_owned());
     let text = csv_file(rows)?;
     println!("file: {rows} rows, {:.1} MB", text.len() as f64 / 1e6);
     println!(
@@ -109,15 +104,8 @@ async fn main() -> anyhow::Result<()> {
         "backend", "seconds", "rows/s", "accepted", "dup s", "duplicate rows/s"
     );
     let account = AccountId::from_random_bytes([4; 16]);
-    for name in ["sqlite", "postgres"] {
-        if backend != "both" && backend != name {
-            continue;
-        }
-        let scratch = if name == "sqlite" {
-            Scratch::sqlite().await?
-        } else {
-            Scratch::postgres().await?
-        };
+    for name in selected_backends() {
+        let scratch = Scratch::open(name).await?;
         scratch.store.upsert_directory(&directory(account)).await?;
         let clock = Arc::new(FixedClock(datetime!(2026-11-25 12:00:00 UTC)));
         let importer = Importer::new(Arc::clone(&scratch.store), Taxonomy::default_tree(), clock);

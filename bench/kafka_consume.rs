@@ -10,22 +10,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use finsight_bench::Scratch;
+use finsight_bench::{Scratch, argument, selected_backends};
 use finsight_core::{FixedClock, Taxonomy};
 use finsight_ingest::import::Importer;
 use finsight_ingest::kafka::{KafkaSource, consume, ensure_topic, produce};
 use finsight_synth::{SynthConfig, Synthesizer};
 use time::macros::{date, datetime};
 
-fn argument(name: &str) -> Option<String> {
-    std::env::args().skip_while(|a| a != name).nth(1)
-}
-
 const IDLE: Duration = Duration::from_secs(3);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let backend = argument("--backend").unwrap_or_else(|| "both".to_owned());
     let brokers = argument("--brokers").unwrap_or_else(|| "127.0.0.1:9092".to_owned());
     let users: u32 = argument("--users")
         .map(|u| u.parse())
@@ -60,15 +55,8 @@ async fn main() -> anyhow::Result<()> {
         "{:<10} {:>9} {:>12} {:>10}",
         "backend", "seconds", "messages/s", "accepted"
     );
-    for name in ["sqlite", "postgres"] {
-        if backend != "both" && backend != name {
-            continue;
-        }
-        let scratch = if name == "sqlite" {
-            Scratch::sqlite().await?
-        } else {
-            Scratch::postgres().await?
-        };
+    for name in selected_backends() {
+        let scratch = Scratch::open(name).await?;
         let store = Arc::clone(&scratch.store);
         store
             .upsert_directory(&finsight_bench::directory_of(&synth))

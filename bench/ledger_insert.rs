@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use finsight_bench::Scratch;
+use finsight_bench::{Scratch, selected_backends};
 use finsight_core::NewTransaction;
 use finsight_synth::{SynthConfig, Synthesizer};
 use time::macros::date;
@@ -49,10 +49,6 @@ async fn insert_all(
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let backend = std::env::args()
-        .skip_while(|a| a != "--backend")
-        .nth(1)
-        .unwrap_or_else(|| "both".to_owned());
     let (directory, records) = workload()?;
     println!(
         "workload: {} synthetic transactions of {} users",
@@ -63,16 +59,9 @@ async fn main() -> anyhow::Result<()> {
         "{:<10} {:>6} {:>8} {:>9} {:>12} {:>16}",
         "backend", "batch", "rows", "seconds", "rows/s", "duplicate rows/s"
     );
-    for name in ["sqlite", "postgres"] {
-        if backend != "both" && backend != name {
-            continue;
-        }
+    for name in selected_backends() {
         for &(batch, rows) in RUNS {
-            let scratch = if name == "sqlite" {
-                Scratch::sqlite().await?
-            } else {
-                Scratch::postgres().await?
-            };
+            let scratch = Scratch::open(name).await?;
             scratch.store.upsert_directory(&directory).await?;
             let rows = &records[..rows.min(records.len())];
             let (seconds, inserted, _) = insert_all(scratch.store.as_ref(), rows, batch).await?;

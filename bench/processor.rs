@@ -9,19 +9,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use finsight_bench::Scratch;
+use finsight_bench::{Scratch, argument, selected_backends};
 use finsight_core::{CategoryId, CategoryRule, FixedClock};
 use finsight_pipeline::{Categorize, Processor, RecordProcessed, Stage};
 use finsight_synth::{SynthConfig, Synthesizer};
 use time::macros::{date, datetime};
 
-fn argument(name: &str) -> Option<String> {
-    std::env::args().skip_while(|a| a != name).nth(1)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let backend = argument("--backend").unwrap_or_else(|| "both".to_owned());
     let users: u32 = argument("--users")
         .map(|u| u.parse())
         .transpose()?
@@ -53,15 +48,8 @@ async fn main() -> anyhow::Result<()> {
         "{:<10} {:>9} {:>14}",
         "backend", "seconds", "transactions/s"
     );
-    for name in ["sqlite", "postgres"] {
-        if backend != "both" && backend != name {
-            continue;
-        }
-        let scratch = if name == "sqlite" {
-            Scratch::sqlite().await?
-        } else {
-            Scratch::postgres().await?
-        };
+    for name in selected_backends() {
+        let scratch = Scratch::open(name).await?;
         let store = Arc::clone(&scratch.store);
         store
             .upsert_directory(&finsight_bench::directory_of(&synth))

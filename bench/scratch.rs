@@ -69,3 +69,27 @@ pub fn directory_of(synth: &Synthesizer) -> Directory {
         accounts: synth.accounts().cloned().collect(),
     }
 }
+
+/// The value after `name` on the command line, if any.
+pub fn argument(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
+/// The backends `--backend sqlite|postgres|both` (default both) selects.
+pub fn selected_backends() -> Vec<&'static str> {
+    let wanted = argument("--backend").unwrap_or_else(|| "both".to_owned());
+    ["sqlite", "postgres"]
+        .into_iter()
+        .filter(|name| wanted == "both" || wanted == *name)
+        .collect()
+}
+
+impl Scratch {
+    /// A fresh store of the named backend (`sqlite` or `postgres`).
+    pub async fn open(backend: &str) -> anyhow::Result<Self> {
+        match backend {
+            "sqlite" => Self::sqlite().await,
+            _ => Self::postgres().await,
+        }
+    }
+}
