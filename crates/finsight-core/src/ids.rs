@@ -77,3 +77,13 @@ uuid_id!(
     TransactionId,
     "transaction_id"
 );
+uuid_id!(
+    /// Something that can sign in: a person's login or a staff member's.
+    LoginId,
+    "login_id"
+);
+uuid_id!(
+    /// A key another system of the finance app uses to call the API.
+    ApiKeyId,
+    "api_key_id"
+);

@@ -10,6 +10,7 @@ pub mod category;
 pub mod clock;
 pub mod directory;
 pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod money;
 pub mod pan;
@@ -21,7 +22,11 @@ pub use category::{Category, CategoryId, Taxonomy};
 pub use clock::{Clock, FixedClock};
 pub use directory::{Household, Tenant, User};
 pub use error::ValidationError;
-pub use ids::{AccountId, HouseholdId, TenantId, TransactionId, UserId};
+pub use identity::{
+    Action, Decision, Email, HouseholdRole, LoginKind, Membership, Owner, Password, Principal,
+    StaffRole,
+};
+pub use ids::{AccountId, ApiKeyId, HouseholdId, LoginId, TenantId, TransactionId, UserId};
 pub use money::{Currency, Money};
 pub use transaction::{
     Description, Fingerprint, IdentifiedTransaction, Mcc, NewTransaction, PostingDate, SourceName,

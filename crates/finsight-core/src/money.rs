@@ -52,6 +52,12 @@ impl Currency {
     pub fn minor_unit_exponent(&self) -> u32 {
         u32::from(self.exponent)
     }
+
+    /// Every currency that can hold money.
+    pub fn all() -> impl Iterator<Item = Currency> {
+        use iso_currency::IntoEnumIterator;
+        iso_currency::Currency::iter().filter_map(|iso| Currency::parse(iso.code()).ok())
+    }
 }
 
 impl fmt::Display for Currency {

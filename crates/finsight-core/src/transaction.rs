@@ -344,6 +344,8 @@ pub struct Transaction {
     pub category_source: Option<crate::CategorySource>,
     pub source: SourceName,
     pub source_ref: Option<String>,
+    /// The owner's own note; never from a bank file.
+    pub notes: Option<String>,
 }
 
 impl Transaction {
@@ -365,6 +367,7 @@ impl Transaction {
             category: record.category,
             source: record.source,
             source_ref: record.source_ref,
+            notes: None,
         }
     }
 }

@@ -4,6 +4,7 @@ use finsight_core::{
     Account, AccountId, AccountKind, CategoryId, Household, Money, NewTransaction, Tenant,
     Transaction, TransactionId, User, UserId, ValidationError,
 };
+use rust_decimal::Decimal;
 use time::Date;
 
 use crate::StoreError;
@@ -80,6 +81,13 @@ pub struct TransactionQuery {
     pub to: Option<Date>,
     /// This category and everything under it.
     pub category: Option<CategoryId>,
+    /// Inclusive, in each transaction's own currency units (signed: spending
+    /// is negative).
+    pub min_amount: Option<Decimal>,
+    /// Inclusive.
+    pub max_amount: Option<Decimal>,
+    /// Case-insensitive substring of the description or merchant.
+    pub text: Option<String>,
     pub after: Option<PageCursor>,
     /// 1 to [`TransactionQuery::MAX_LIMIT`].
     pub limit: u32,
@@ -95,6 +103,9 @@ impl TransactionQuery {
             from: None,
             to: None,
             category: None,
+            min_amount: None,
+            max_amount: None,
+            text: None,
             after: None,
             limit: 100,
         }
@@ -110,7 +121,66 @@ impl TransactionQuery {
         }
         Ok(i64::from(self.limit))
     }
+
+    /// The amount bounds in ten-thousandths of a unit, the scale
+    /// [`AMOUNT_E4_SQL`] compares at.
+    pub(crate) fn amount_bounds_e4(&self) -> Result<(Option<i64>, Option<i64>), StoreError> {
+        let scale = |field: &'static str, bound: Option<Decimal>| {
+            bound
+                .map(|value| {
+                    let scaled = value * Decimal::from(10_000);
+                    if scaled.fract() != Decimal::ZERO {
+                        return Err(ValidationError::new(field, "must have at most 4 decimals"));
+                    }
+                    i64::try_from(scaled)
+                        .map_err(|_| ValidationError::new(field, "is out of range"))
+                })
+                .transpose()
+        };
+        Ok((
+            scale("min_amount", self.min_amount)?,
+            scale("max_amount", self.max_amount)?,
+        ))
+    }
+
+    /// The `LIKE` pattern for [`TransactionQuery::text`], lower-cased, with
+    /// `\` escaping the wildcards.
+    pub(crate) fn text_pattern(&self) -> Option<String> {
+        self.text.as_ref().map(|text| {
+            let mut pattern = String::from("%");
+            for c in text.to_lowercase().chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    pattern.push('\\');
+                }
+                pattern.push(c);
+            }
+            pattern.push('%');
+            pattern
+        })
+    }
 }
+
+/// `amount_minor` scaled to ten-thousandths of a unit whatever the
+/// currency's minor unit, so one bound works across currencies.
+pub(crate) static AMOUNT_E4_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut by_exponent: [Vec<String>; 5] = Default::default();
+    for currency in finsight_core::Currency::all() {
+        let exponent = currency.minor_unit_exponent() as usize;
+        by_exponent[exponent.min(4)].push(format!("'{}'", currency.code()));
+    }
+    let mut sql = String::from("(amount_minor * CASE");
+    for (exponent, codes) in by_exponent.iter().enumerate() {
+        if exponent != 2 && !codes.is_empty() {
+            let factor = 10_i64.pow(4 - exponent as u32);
+            sql.push_str(&format!(
+                " WHEN currency IN ({}) THEN {factor}",
+                codes.join(", ")
+            ));
+        }
+    }
+    sql.push_str(" ELSE 100 END)");
+    sql
+});
 
 #[derive(Debug, Clone)]
 pub struct TransactionPage {
@@ -195,9 +265,25 @@ pub struct LedgerStats {
     pub by_category: Vec<CategorySummary>,
 }
 
+/// The owner's changes to one transaction; `None` leaves a field alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransactionEdit {
+    /// Set as the owner's choice, which no rule or model overrides.
+    pub category: Option<CategoryId>,
+    /// `Some(None)` clears the note.
+    pub notes: Option<Option<String>>,
+}
+
 /// The transactions themselves.
 #[async_trait::async_trait]
 pub trait LedgerStore: Send + Sync {
+    /// Applies the owner's edit; whether the transaction exists.
+    async fn edit_transaction(
+        &self,
+        id: TransactionId,
+        edit: &TransactionEdit,
+    ) -> Result<bool, StoreError>;
+
     /// Writes the batch atomically, each new transaction with its outbox
     /// entry. Records already in the ledger (same fingerprint) are counted
     /// as duplicates and left alone. An unknown account, or a currency that

@@ -8,6 +8,8 @@ mod shared;
 
 mod audit;
 mod error;
+#[macro_use]
+mod identity;
 mod ingest;
 mod jobs;
 mod ledger;
@@ -22,6 +24,10 @@ use std::sync::Arc;
 
 pub use audit::AuditStore;
 pub use error::StoreError;
+pub use identity::{
+    ActiveSession, ApiKeyRecord, IdentityStore, LoginRecord, NewLogin, RefreshOutcome,
+    SessionTokens,
+};
 pub use ingest::{
     BatchReport, DailyCount, IdempotencyClaim, ImportRun, IngestStore, QuarantineEntry,
     QuarantineStatus, QuarantinedRecord,
@@ -29,8 +35,8 @@ pub use ingest::{
 pub use jobs::{JobClaim, JobStore};
 pub use ledger::{
     AccountSummary, CategoryMonthTotal, CategorySummary, Directory, DirectoryStore, InsertReport,
-    LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionPage,
-    TransactionQuery, UserSummary,
+    LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionEdit,
+    TransactionPage, TransactionQuery, UserSummary,
 };
 pub use postgres::PostgresStore;
 pub use processing::{CategoryUpdate, ProcessorStore};
@@ -39,7 +45,7 @@ pub use sqlite::SqliteStore;
 /// Everything a Finsight process needs from its database.
 #[async_trait::async_trait]
 pub trait Store:
-    DirectoryStore + LedgerStore + IngestStore + ProcessorStore + JobStore + AuditStore
+    DirectoryStore + LedgerStore + IngestStore + ProcessorStore + JobStore + AuditStore + IdentityStore
 {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;

@@ -59,6 +59,7 @@ pub(crate) struct TransactionRow {
     pub category_source: Option<String>,
     pub source: String,
     pub source_ref: Option<String>,
+    pub notes: Option<String>,
 }
 
 impl TryFrom<TransactionRow> for Transaction {
@@ -93,6 +94,7 @@ impl TryFrom<TransactionRow> for Transaction {
                 .transpose()?,
             source: SourceName::parse(&row.source).map_err(|e| corrupt(what, e))?,
             source_ref: row.source_ref,
+            notes: row.notes,
         })
     }
 }

@@ -41,6 +41,14 @@ macro_rules! upsert_directory_in {
             .bind(&user.display_name)
             .execute(&mut *$tx)
             .await?;
+            sqlx::query(
+                "INSERT INTO memberships (household_id, user_id, role) VALUES ($1, $2, 'owner')
+                 ON CONFLICT (household_id, user_id) DO NOTHING",
+            )
+            .bind(user.household_id.as_uuid())
+            .bind(user.id.as_uuid())
+            .execute(&mut *$tx)
+            .await?;
         }
         for (index, account) in $directory.accounts.iter().enumerate() {
             let written = sqlx::query(
@@ -489,7 +497,7 @@ macro_rules! impl_processor_store {
                     let mut query = sqlx::QueryBuilder::<Db>::new(
                         "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor,
                                 currency, description, merchant, mcc, category, category_source,
-                                source, source_ref
+                                source, source_ref, notes
                          FROM transactions WHERE id IN (",
                     );
                     let mut separated = query.separated(", ");
@@ -768,4 +776,36 @@ macro_rules! impl_audit_store {
             }
         }
     };
+}
+
+/// `LedgerStore::edit_transaction`, the same on both backends.
+macro_rules! edit_transaction {
+    ($self:ident, $id:expr, $edit:expr) => {{
+        let mut tx = $self.write_tx().await?;
+        let exists: Option<(uuid::Uuid,)> =
+            sqlx::query_as("SELECT id FROM transactions WHERE id = $1")
+                .bind($id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if exists.is_some() {
+            if let Some(category) = &$edit.category {
+                sqlx::query(
+                    "UPDATE transactions SET category = $2, category_source = 'user' WHERE id = $1",
+                )
+                .bind($id.as_uuid())
+                .bind(category.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some(notes) = &$edit.notes {
+                sqlx::query("UPDATE transactions SET notes = $2 WHERE id = $1")
+                    .bind($id.as_uuid())
+                    .bind(notes.as_deref())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(exists.is_some())
+    }};
 }

@@ -87,6 +87,7 @@ type Db = Sqlite;
 impl_ingest_store!(SqliteStore);
 impl_processor_store!(SqliteStore);
 impl_audit_store!(SqliteStore, "");
+impl_identity_store!(SqliteStore);
 
 impl_job_store!(
     SqliteStore,
@@ -135,6 +136,14 @@ impl DirectoryStore for SqliteStore {
 
 #[async_trait::async_trait]
 impl LedgerStore for SqliteStore {
+    async fn edit_transaction(
+        &self,
+        id: finsight_core::TransactionId,
+        edit: &crate::ledger::TransactionEdit,
+    ) -> Result<bool, StoreError> {
+        edit_transaction!(self, id, edit)
+    }
+
     async fn insert_transactions(
         &self,
         batch: &[NewTransaction],
@@ -157,29 +166,42 @@ impl LedgerStore for SqliteStore {
 
     async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
         let limit = query.checked_limit()?;
-        let rows: Vec<TransactionRow> = sqlx::query_as(
-            "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
-                    description, merchant, mcc, category, category_source, source, source_ref
-             FROM transactions
-             WHERE user_id = ?1
-               AND (?2 IS NULL OR account_id = ?2)
-               AND (?3 IS NULL OR posted_on >= ?3)
-               AND (?4 IS NULL OR posted_on <= ?4)
-               AND (?5 IS NULL OR category = ?5 OR substr(category, 1, length(?5) + 1) = ?5 || '.')
-               AND (?6 IS NULL OR posted_on < ?6 OR (posted_on = ?6 AND id < ?7))
-             ORDER BY posted_on DESC, id DESC
-             LIMIT ?8",
-        )
-        .bind(query.user_id.as_uuid())
-        .bind(query.account_id.map(|a| a.as_uuid()))
-        .bind(query.from)
-        .bind(query.to)
-        .bind(query.category.as_ref().map(|c| c.as_str()))
-        .bind(query.after.map(|c| c.posted_on))
-        .bind(query.after.map(|c| c.id.as_uuid()))
-        .bind(limit + 1)
-        .fetch_all(&self.reader)
-        .await?;
+        let (min_e4, max_e4) = query.amount_bounds_e4()?;
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
+                        description, merchant, mcc, category, category_source, source, source_ref,
+                        notes
+                 FROM transactions
+                 WHERE user_id = ?1
+                   AND (?2 IS NULL OR account_id = ?2)
+                   AND (?3 IS NULL OR posted_on >= ?3)
+                   AND (?4 IS NULL OR posted_on <= ?4)
+                   AND (?5 IS NULL OR category = ?5 OR substr(category, 1, length(?5) + 1) = ?5 || '.')
+                   AND (?6 IS NULL OR posted_on < ?6 OR (posted_on = ?6 AND id < ?7))
+                   AND (?9 IS NULL OR {amount} >= ?9)
+                   AND (?10 IS NULL OR {amount} <= ?10)
+                   AND (?11 IS NULL OR lower(description) LIKE ?11 ESCAPE '\\'
+                        OR lower(COALESCE(merchant, '')) LIKE ?11 ESCAPE '\\')
+                 ORDER BY posted_on DESC, id DESC
+                 LIMIT ?8",
+                amount = crate::ledger::AMOUNT_E4_SQL.as_str()
+            )
+        });
+        let rows: Vec<TransactionRow> = sqlx::query_as(SQL.as_str())
+            .bind(query.user_id.as_uuid())
+            .bind(query.account_id.map(|a| a.as_uuid()))
+            .bind(query.from)
+            .bind(query.to)
+            .bind(query.category.as_ref().map(|c| c.as_str()))
+            .bind(query.after.map(|c| c.posted_on))
+            .bind(query.after.map(|c| c.id.as_uuid()))
+            .bind(limit + 1)
+            .bind(min_e4)
+            .bind(max_e4)
+            .bind(query.text_pattern())
+            .fetch_all(&self.reader)
+            .await?;
         page_from_rows(rows, query.limit as usize)
     }
 

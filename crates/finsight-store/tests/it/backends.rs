@@ -128,6 +128,11 @@ conformance!(
     idempotency_keys_replay_and_refuse_reuse,
     job_runs_happen_once_per_key,
     audit_entries_chain_even_when_appended_concurrently,
+    transactions_filter_by_amount_and_text_and_take_edits,
+    logins_are_unique_and_count_failures,
+    memberships_follow_the_directory_and_can_change,
+    refresh_tokens_rotate_once_and_reuse_revokes_the_family,
+    api_keys_are_found_by_hash_until_revoked,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

@@ -990,3 +990,372 @@ pub async fn audit_entries_chain_even_when_appended_concurrently(store: Arc<dyn 
     }
     assert_eq!(store.audit_entries(6, 100).await.unwrap().len(), 2);
 }
+
+fn tokens(n: u8, now: OffsetDateTime) -> finsight_store::SessionTokens {
+    finsight_store::SessionTokens {
+        session: uuid::Uuid::from_bytes([n; 16]),
+        access_hash: [n; 32],
+        access_expires_at: now + Duration::minutes(15),
+        refresh_hash: [n.wrapping_add(100); 32],
+        refresh_expires_at: now + Duration::days(30),
+    }
+}
+
+pub async fn transactions_filter_by_amount_and_text_and_take_edits(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let day = date!(2026 - 02 - 02);
+    let mut coffee = record(f.checking, day, "-4.50", "SQ *BLUE BOTTLE 100%");
+    coffee.merchant = Some("Blue Bottle".into());
+    store
+        .insert_transactions(&[
+            coffee.clone(),
+            record(f.checking, day, "-120.00", "CITY POWER"),
+            record(f.checking, day, "2500", "ACME PAYROLL"),
+            record_in(f.euro_savings, day, "-4.50", "EUR", "BÄCKEREI blue"),
+        ])
+        .await
+        .unwrap();
+    let page = |query: TransactionQuery| {
+        let store = Arc::clone(&store);
+        async move {
+            let mut found: Vec<String> = store
+                .transactions(&query)
+                .await
+                .unwrap()
+                .transactions
+                .into_iter()
+                .map(|t| t.description.as_str().to_owned())
+                .collect();
+            found.sort();
+            found
+        }
+    };
+    let mut query = TransactionQuery::for_user(f.user);
+    query.min_amount = Some("-10".parse().unwrap());
+    query.max_amount = Some("0".parse().unwrap());
+    assert_eq!(
+        page(query.clone()).await,
+        ["BÄCKEREI blue", "SQ *BLUE BOTTLE 100%"]
+    );
+    query.min_amount = Some("-4.5".parse().unwrap());
+    query.max_amount = Some("-4.5".parse().unwrap());
+    assert_eq!(
+        page(query.clone()).await.len(),
+        2,
+        "exact bound is inclusive"
+    );
+    let mut query = TransactionQuery::for_user(f.user);
+    query.text = Some("blue".into());
+    assert_eq!(
+        page(query.clone()).await,
+        ["BÄCKEREI blue", "SQ *BLUE BOTTLE 100%"]
+    );
+    query.text = Some("100%".into());
+    assert_eq!(page(query.clone()).await, ["SQ *BLUE BOTTLE 100%"]);
+    query.text = Some("0%".into());
+    assert_eq!(page(query.clone()).await.len(), 1, "% is literal");
+    query.text = Some("_".into());
+    assert!(page(query.clone()).await.is_empty(), "_ is literal");
+    let mut query = TransactionQuery::for_user(f.user);
+    query.min_amount = Some("0.00001".parse().unwrap());
+    assert!(matches!(
+        store.transactions(&query).await,
+        Err(StoreError::Invalid(e)) if e.field == "min_amount"
+    ));
+
+    let id = coffee.transaction_id();
+    let edit = finsight_store::TransactionEdit {
+        category: Some(CategoryId::parse("food.coffee").unwrap()),
+        notes: Some(Some("with Ben".into())),
+    };
+    assert!(store.edit_transaction(id, &edit).await.unwrap());
+    let stored = store.transactions_by_id(&[id]).await.unwrap().remove(0);
+    assert_eq!(stored.category.unwrap().as_str(), "food.coffee");
+    assert_eq!(stored.category_source, Some(CategorySource::User));
+    assert_eq!(stored.notes.as_deref(), Some("with Ben"));
+    let clear = finsight_store::TransactionEdit {
+        category: None,
+        notes: Some(None),
+    };
+    assert!(store.edit_transaction(id, &clear).await.unwrap());
+    let stored = store.transactions_by_id(&[id]).await.unwrap().remove(0);
+    assert_eq!(stored.notes, None);
+    assert_eq!(stored.category.unwrap().as_str(), "food.coffee");
+    let missing = finsight_core::TransactionId::from_random_bytes(id_bytes(99));
+    assert!(!store.edit_transaction(missing, &edit).await.unwrap());
+}
+
+fn id_bytes(n: u8) -> [u8; 16] {
+    id(n)
+}
+
+pub async fn logins_are_unique_and_count_failures(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let tenant = TenantId::from_random_bytes(id(1));
+    let ada = finsight_store::NewLogin {
+        id: finsight_core::LoginId::from_random_bytes(id(50)),
+        tenant,
+        email: finsight_core::Email::parse("Ada@Example.com").unwrap(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        kind: finsight_core::LoginKind::Person(f.user),
+    };
+    store.create_login(&ada, now).await.unwrap();
+    let mut twin = ada.clone();
+    twin.id = finsight_core::LoginId::from_random_bytes(id(51));
+    twin.kind = finsight_core::LoginKind::Staff(finsight_core::StaffRole::Admin);
+    assert!(matches!(
+        store.create_login(&twin, now).await,
+        Err(StoreError::Invalid(e)) if e.field == "email"
+    ));
+    let mut second_login_for_ada = ada.clone();
+    second_login_for_ada.id = twin.id;
+    second_login_for_ada.email = finsight_core::Email::parse("ada2@example.com").unwrap();
+    assert!(
+        store
+            .create_login(&second_login_for_ada, now)
+            .await
+            .is_err()
+    );
+    let admin = finsight_store::NewLogin {
+        id: finsight_core::LoginId::from_random_bytes(id(52)),
+        tenant,
+        email: finsight_core::Email::parse("admin@example.com").unwrap(),
+        password_hash: "x".into(),
+        kind: finsight_core::LoginKind::Staff(finsight_core::StaffRole::Admin),
+    };
+    store.create_login(&admin, now).await.unwrap();
+
+    let found = store.login_by_email(&ada.email).await.unwrap().unwrap();
+    assert_eq!(found.id, ada.id);
+    assert_eq!(found.kind, finsight_core::LoginKind::Person(f.user));
+    assert_eq!(found.failed_attempts, 0);
+    assert_eq!(store.record_failed_login(ada.id).await.unwrap(), 1);
+    assert_eq!(store.record_failed_login(ada.id).await.unwrap(), 2);
+    store
+        .lock_login(ada.id, now + Duration::minutes(5))
+        .await
+        .unwrap();
+    let locked = store.login(ada.id).await.unwrap().unwrap();
+    assert_eq!(locked.failed_attempts, 2);
+    assert_eq!(locked.locked_until, Some(now + Duration::minutes(5)));
+    store.record_successful_login(ada.id).await.unwrap();
+    let cleared = store.login(ada.id).await.unwrap().unwrap();
+    assert_eq!((cleared.failed_attempts, cleared.locked_until), (0, None));
+    let staff = store.login(admin.id).await.unwrap().unwrap();
+    assert_eq!(
+        staff.kind,
+        finsight_core::LoginKind::Staff(finsight_core::StaffRole::Admin)
+    );
+    let nobody = finsight_core::Email::parse("nobody@example.com").unwrap();
+    assert!(store.login_by_email(&nobody).await.unwrap().is_none());
+}
+
+pub async fn memberships_follow_the_directory_and_can_change(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let household = HouseholdId::from_random_bytes(id(2));
+    let tenant = TenantId::from_random_bytes(id(1));
+    let roles = store.memberships_of(f.user).await.unwrap();
+    assert_eq!(
+        roles,
+        [finsight_core::Membership {
+            household,
+            role: finsight_core::HouseholdRole::Owner
+        }]
+    );
+    let second = HouseholdId::from_random_bytes(id(30));
+    store
+        .upsert_directory(&Directory {
+            households: vec![Household {
+                id: second,
+                tenant_id: tenant,
+                name: "Aardvark flat".into(),
+            }],
+            ..Directory::default()
+        })
+        .await
+        .unwrap();
+    store
+        .set_membership(second, f.user, finsight_core::HouseholdRole::Viewer)
+        .await
+        .unwrap();
+    store
+        .set_membership(second, f.user, finsight_core::HouseholdRole::Member)
+        .await
+        .unwrap();
+    let mut roles = store.memberships_of(f.user).await.unwrap();
+    roles.sort_by_key(|m| m.household);
+    assert_eq!(roles.len(), 2);
+    assert!(roles.contains(&finsight_core::Membership {
+        household: second,
+        role: finsight_core::HouseholdRole::Member
+    }));
+    let members = store.members_of(household).await.unwrap();
+    assert_eq!(
+        members.iter().map(|(u, _)| u.id).collect::<Vec<_>>(),
+        [f.user, f.other_user]
+    );
+    let households = store.households_of_tenant(tenant).await.unwrap();
+    assert_eq!(households[0].name, "Aardvark flat");
+    assert_eq!(
+        store.household(second).await.unwrap().unwrap().tenant_id,
+        tenant
+    );
+    assert_eq!(
+        store
+            .user(f.other_user)
+            .await
+            .unwrap()
+            .unwrap()
+            .display_name,
+        "Ben Lee"
+    );
+    assert!(store.remove_membership(second, f.user).await.unwrap());
+    assert!(!store.remove_membership(second, f.user).await.unwrap());
+    assert_eq!(store.memberships_of(f.user).await.unwrap().len(), 1);
+}
+
+pub async fn refresh_tokens_rotate_once_and_reuse_revokes_the_family(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let login = finsight_core::LoginId::from_random_bytes(id(50));
+    store
+        .create_login(
+            &finsight_store::NewLogin {
+                id: login,
+                tenant: TenantId::from_random_bytes(id(1)),
+                email: finsight_core::Email::parse("ada@example.com").unwrap(),
+                password_hash: "x".into(),
+                kind: finsight_core::LoginKind::Person(f.user),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let first = tokens(1, now);
+    store.create_session(login, &first, now).await.unwrap();
+    let active = store
+        .session_by_access(&first.access_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(active.login, login);
+    assert_eq!(active.access_expires_at, first.access_expires_at);
+
+    let second = tokens(2, now);
+    let outcome = store
+        .rotate_session(&first.refresh_hash, &second, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        finsight_store::RefreshOutcome::Rotated {
+            login,
+            family: active.family
+        }
+    );
+    assert!(
+        store
+            .session_by_access(&first.access_hash)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session_by_access(&second.access_hash)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Replaying the spent refresh token revokes the whole family.
+    let third = tokens(3, now);
+    assert_eq!(
+        store
+            .rotate_session(&first.refresh_hash, &third, now)
+            .await
+            .unwrap(),
+        finsight_store::RefreshOutcome::Reused
+    );
+    assert!(
+        store
+            .session_by_access(&second.access_hash)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .rotate_session(&second.refresh_hash, &third, now)
+            .await
+            .unwrap(),
+        finsight_store::RefreshOutcome::Invalid
+    );
+    assert_eq!(
+        store.rotate_session(&[7; 32], &third, now).await.unwrap(),
+        finsight_store::RefreshOutcome::Invalid
+    );
+
+    // Expired refresh tokens do not rotate; logout revokes a family.
+    let fourth = tokens(4, now);
+    store.create_session(login, &fourth, now).await.unwrap();
+    let later = now + Duration::days(31);
+    assert_eq!(
+        store
+            .rotate_session(&fourth.refresh_hash, &third, later)
+            .await
+            .unwrap(),
+        finsight_store::RefreshOutcome::Invalid
+    );
+    let fifth = tokens(5, now);
+    store.create_session(login, &fifth, now).await.unwrap();
+    store.revoke_family(fifth.session, now).await.unwrap();
+    assert!(
+        store
+            .session_by_access(&fifth.access_hash)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let sixth = tokens(6, now);
+    store.create_session(login, &sixth, now).await.unwrap();
+    store.revoke_sessions_of(login, now).await.unwrap();
+    assert!(
+        store
+            .session_by_access(&sixth.access_hash)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn api_keys_are_found_by_hash_until_revoked(store: Arc<dyn Store>) {
+    fixture(&store).await;
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let tenant = TenantId::from_random_bytes(id(1));
+    let key = finsight_store::ApiKeyRecord {
+        id: finsight_core::ApiKeyId::from_random_bytes(id(60)),
+        tenant,
+        name: "payments".into(),
+        created_at: now,
+        revoked: false,
+    };
+    store.create_api_key(&key, &[9; 32]).await.unwrap();
+    assert_eq!(
+        store.api_key_by_hash(&[9; 32]).await.unwrap(),
+        Some(key.clone())
+    );
+    assert_eq!(store.api_keys(tenant).await.unwrap(), [key.clone()]);
+    let other_tenant = TenantId::from_random_bytes(id(77));
+    assert!(
+        !store
+            .revoke_api_key(other_tenant, key.id, now)
+            .await
+            .unwrap()
+    );
+    assert!(store.revoke_api_key(tenant, key.id, now).await.unwrap());
+    assert!(!store.revoke_api_key(tenant, key.id, now).await.unwrap());
+    assert!(store.api_key_by_hash(&[9; 32]).await.unwrap().is_none());
+    assert!(store.api_keys(tenant).await.unwrap()[0].revoked);
+}
