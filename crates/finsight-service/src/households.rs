@@ -1,0 +1,193 @@
+//! Who the signed-in principal is, the households it can see, and their
+//! membership. Managing membership needs the `owner` role (or an admin,
+//! audited); a household always keeps at least one owner.
+
+use finsight_core::{
+    Action, Decision, Household, HouseholdId, HouseholdRole, Owner, Principal, User, UserId,
+};
+
+use crate::{ServiceError, Services};
+
+/// The signed-in principal, as the API shows it.
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub principal: Principal,
+    pub user: Option<User>,
+    pub households: Vec<(Household, HouseholdRole)>,
+}
+
+impl Services {
+    pub async fn me(&self, principal: &Principal) -> Result<Me, ServiceError> {
+        let mut households = Vec::new();
+        let mut user = None;
+        if let Principal::Person {
+            user: id,
+            memberships,
+            ..
+        } = principal
+        {
+            user = self.store.user(*id).await?;
+            for membership in memberships {
+                if let Some(household) = self.store.household(membership.household).await? {
+                    households.push((household, membership.role));
+                }
+            }
+        }
+        Ok(Me {
+            principal: principal.clone(),
+            user,
+            households,
+        })
+    }
+
+    async fn authorize_household(
+        &self,
+        principal: &Principal,
+        id: HouseholdId,
+        action: Action,
+    ) -> Result<Household, ServiceError> {
+        let household = self
+            .store
+            .household(id)
+            .await?
+            .ok_or(ServiceError::NotFound("household"))?;
+        let owner = Owner {
+            tenant: household.tenant_id,
+            household: id,
+        };
+        match principal.may(action, owner) {
+            Decision::Allow => Ok(household),
+            Decision::AllowAudited => {
+                self.audit_staff(principal, action, &format!("household:{id}"))
+                    .await?;
+                Ok(household)
+            }
+            Decision::Deny if principal.may(Action::Read, owner).allowed() => Err(
+                ServiceError::Forbidden("only an owner of the household may change its members"),
+            ),
+            Decision::Deny => Err(ServiceError::NotFound("household")),
+        }
+    }
+
+    /// The households a principal may list: a person's own; the whole
+    /// tenant for admins and service keys; none for analysts.
+    pub async fn households(&self, principal: &Principal) -> Result<Vec<Household>, ServiceError> {
+        match principal {
+            Principal::Person { .. } => Ok(self
+                .me(principal)
+                .await?
+                .households
+                .into_iter()
+                .map(|(h, _)| h)
+                .collect()),
+            Principal::Staff { .. } | Principal::Service { .. } => {
+                let tenant = principal.tenant();
+                let owner_probe = |h: &Household| Owner {
+                    tenant,
+                    household: h.id,
+                };
+                let households = self.store.households_of_tenant(tenant).await?;
+                let visible: Vec<Household> = households
+                    .into_iter()
+                    .filter(|h| principal.may(Action::Read, owner_probe(h)).allowed())
+                    .collect();
+                if principal.is_admin() && !visible.is_empty() {
+                    self.audit_staff(principal, Action::Read, "households:all")
+                        .await?;
+                }
+                Ok(visible)
+            }
+        }
+    }
+
+    pub async fn household(
+        &self,
+        principal: &Principal,
+        id: HouseholdId,
+    ) -> Result<Household, ServiceError> {
+        self.authorize_household(principal, id, Action::Read).await
+    }
+
+    pub async fn members(
+        &self,
+        principal: &Principal,
+        id: HouseholdId,
+    ) -> Result<Vec<(User, HouseholdRole)>, ServiceError> {
+        self.authorize_household(principal, id, Action::Read)
+            .await?;
+        Ok(self.store.members_of(id).await?)
+    }
+
+    /// Adds a person of the same tenant to the household, or changes their role.
+    pub async fn set_member(
+        &self,
+        principal: &Principal,
+        household: HouseholdId,
+        user: UserId,
+        role: HouseholdRole,
+    ) -> Result<(), ServiceError> {
+        let found = self
+            .authorize_household(principal, household, Action::Manage)
+            .await?;
+        let person = self
+            .store
+            .user(user)
+            .await?
+            .filter(|u| u.tenant_id == found.tenant_id)
+            .ok_or(ServiceError::NotFound("user"))?;
+        if role != HouseholdRole::Owner {
+            self.keep_an_owner(household, person.id).await?;
+        }
+        self.store.set_membership(household, user, role).await?;
+        self.audit_write(
+            principal,
+            "membership.set",
+            &format!("household:{household}"),
+            &format!("user:{user} role:{}", role.as_str()),
+        )
+        .await
+    }
+
+    pub async fn remove_member(
+        &self,
+        principal: &Principal,
+        household: HouseholdId,
+        user: UserId,
+    ) -> Result<(), ServiceError> {
+        self.authorize_household(principal, household, Action::Manage)
+            .await?;
+        self.keep_an_owner(household, user).await?;
+        if !self.store.remove_membership(household, user).await? {
+            return Err(ServiceError::NotFound("member"));
+        }
+        self.audit_write(
+            principal,
+            "membership.remove",
+            &format!("household:{household}"),
+            &format!("user:{user}"),
+        )
+        .await
+    }
+
+    /// Refuses to take the owner role from the last owner.
+    async fn keep_an_owner(
+        &self,
+        household: HouseholdId,
+        user: UserId,
+    ) -> Result<(), ServiceError> {
+        let members = self.store.members_of(household).await?;
+        let owners: Vec<UserId> = members
+            .iter()
+            .filter(|(_, role)| *role == HouseholdRole::Owner)
+            .map(|(u, _)| u.id)
+            .collect();
+        if owners == [user] {
+            return Err(finsight_core::ValidationError::new(
+                "role",
+                "a household must keep at least one owner",
+            )
+            .into());
+        }
+        Ok(())
+    }
+}
