@@ -10,6 +10,11 @@ use serde_json::json;
 /// Every error code the API can return, with its status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    Unauthenticated,
+    InvalidCredentials,
+    AccountLocked,
+    Forbidden,
+    UnsupportedMediaType,
     NotFound,
     InvalidInput,
     PayloadTooLarge,
@@ -23,6 +28,11 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::AccountLocked => "account_locked",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::NotFound => "not_found",
             ErrorCode::InvalidInput => "invalid_input",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -36,6 +46,10 @@ impl ErrorCode {
 
     pub fn status(self) -> StatusCode {
         match self {
+            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ErrorCode::AccountLocked => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -53,6 +67,47 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
+    /// Seconds, for 429s.
+    pub retry_after: Option<u64>,
+}
+
+/// The error body every endpoint returns, for the OpenAPI document.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// One of the codes in the error table (`not_found`, `invalid_input`, ...).
+    pub code: String,
+    /// For people; never reveals server internals.
+    pub message: String,
+    /// The input field at fault, for `invalid_input`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl From<finsight_service::ServiceError> for ApiError {
+    fn from(error: finsight_service::ServiceError) -> Self {
+        use finsight_service::ServiceError as E;
+        match error {
+            E::Unauthenticated => ApiError::new(
+                ErrorCode::Unauthenticated,
+                "a valid bearer token is required",
+            ),
+            E::InvalidCredentials => {
+                ApiError::new(ErrorCode::InvalidCredentials, "invalid email or password")
+            }
+            E::Locked { retry_after_secs } => {
+                let mut error = ApiError::new(
+                    ErrorCode::AccountLocked,
+                    "too many failed sign-ins; try again later",
+                );
+                error.retry_after = Some(retry_after_secs);
+                error
+            }
+            E::Forbidden(why) => ApiError::new(ErrorCode::Forbidden, why),
+            E::NotFound(what) => ApiError::new(ErrorCode::NotFound, format!("no such {what}")),
+            E::Invalid(invalid) => ApiError::invalid(&invalid.field, invalid.reason),
+            E::Store(cause) => ApiError::internal(&cause),
+        }
+    }
 }
 
 impl ApiError {
@@ -61,6 +116,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
     }
 
@@ -70,6 +126,7 @@ impl ApiError {
             code: ErrorCode::InvalidInput,
             message: message.into(),
             field: Some(field.to_owned()),
+            retry_after: None,
         }
     }
 
@@ -92,7 +149,21 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.code.status(), Json(self.body())).into_response()
+        let mut response = (self.code.status(), Json(self.body())).into_response();
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, value);
+        }
+        if self.code == ErrorCode::Unauthenticated {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }
 

@@ -20,7 +20,9 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
-use crate::error::{ApiError, ErrorCode};
+use crate::caller::Caller;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use finsight_core::Action;
 
 /// Most transactions one batch request may carry.
 pub const MAX_BATCH_RECORDS: usize = 1000;
@@ -114,16 +116,16 @@ where
     }
 }
 
-/// Records an API write in the audit log (the actor is `api` until
-/// requests are authenticated).
+/// Records an API write in the audit log.
 async fn audit(
     state: &AppState,
+    actor: String,
     action: &str,
     subject: &str,
     report: &IngestReport,
 ) -> Result<(), ApiError> {
     let event = AuditEvent {
-        actor: "api".into(),
+        actor,
         action: action.into(),
         subject: subject.into(),
         detail: format!(
@@ -157,11 +159,52 @@ fn hash(parts: &[&[u8]]) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// `POST /v1/transactions:batch` — `{"account_id"?: uuid, "transactions":
-/// [JSON Lines records…]}`, at most 1,000. Bad records are quarantined and
-/// itemised under `rejected`; the good ones are written.
+/// A batch of transactions for one account (documentation only: the body
+/// is read as raw JSON so every record's problems can be itemised).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct BatchRequest {
+    /// The account every record belongs to; the caller must be allowed to
+    /// write to it.
+    #[schema(format = Uuid)]
+    account_id: String,
+    /// 1 to 1,000 JSON Lines records (`posted_on`, `amount` as a string,
+    /// `currency`, `description`, ...).
+    transactions: Vec<serde_json::Value>,
+}
+
+/// What an ingest request did.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct IngestResult {
+    accepted: u64,
+    duplicates: u64,
+    quarantined: u64,
+    /// Records sent to quarantine, with the field and reason.
+    rejected: Vec<serde_json::Value>,
+}
+
+/// Add up to 1,000 transactions to an account. Bad records are quarantined
+/// and itemised under `rejected`; the good ones are written. Honours
+/// `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/v1/transactions:batch", tag = "ingest",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    request_body = BatchRequest,
+    responses(
+        (status = 200, description = "Written", body = IngestResult),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The caller may read but not write this account", body = ErrorBody),
+        (status = 404, description = "No such account visible to the caller", body = ErrorBody),
+        (status = 409, description = "A request with this key is in progress", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 422, description = "Malformed request, or key reused with another body", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
 pub async fn batch(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -182,19 +225,6 @@ pub async fn batch(
                 "is not a field of a batch request",
             ));
         }
-        let account = match object.get("account_id") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(text)) => Some(
-                state
-                    .importer
-                    .account(
-                        AccountId::parse(text)
-                            .map_err(|e| ApiError::invalid("account_id", e.reason))?,
-                    )
-                    .await?,
-            ),
-            Some(_) => return Err(ApiError::invalid("account_id", "must be a string")),
-        };
         let records = object
             .get("transactions")
             .and_then(Value::as_array)
@@ -208,6 +238,20 @@ pub async fn batch(
                 ),
             ));
         }
+        let account = match object.get("account_id") {
+            None | Some(Value::Null) => {
+                return Err(ApiError::invalid("account_id", "is required"));
+            }
+            Some(Value::String(text)) => {
+                let id = AccountId::parse(text)
+                    .map_err(|e| ApiError::invalid("account_id", e.reason))?;
+                state
+                    .services
+                    .authorize_account(caller.principal(), id, Action::Write)
+                    .await?
+            }
+            Some(_) => return Err(ApiError::invalid("account_id", "must be a string")),
+        };
         let mut parsed = ParsedFile::default();
         for (index, record) in records.iter().enumerate() {
             let location = format!("transactions[{index}]");
@@ -227,21 +271,69 @@ pub async fn batch(
                 parsed,
                 source,
                 origin.clone(),
-                account,
+                Some(account),
                 state.clock.now(),
                 true,
             )
             .await?;
-        audit(&state, "batch", &origin, &report).await?;
+        audit(
+            &state,
+            caller.principal().actor(),
+            "batch",
+            &origin,
+            &report,
+        )
+        .await?;
         Ok((StatusCode::OK, report_json(&report)))
     };
     idempotent(&state, &headers, body_hash, work).await
 }
 
-/// `POST /v1/imports` — multipart with a `file` part and optional
-/// `account` (uuid) and `format` parts. Same outcome as `finsight import`.
+/// A file upload (documentation only).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct ImportForm {
+    /// The bank file: CSV, OFX/QFX, QIF, camt.053, MT940 or JSON Lines.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+    /// The account the file belongs to.
+    #[schema(format = Uuid)]
+    account: String,
+    /// csv, ofx, qif, camt053, mt940, jsonl or auto (default).
+    format: Option<String>,
+}
+
+/// What an import did.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct ImportResult {
+    format: String,
+    encoding: String,
+    accepted: u64,
+    duplicates: u64,
+    quarantined: u64,
+}
+
+/// Import a bank file into an account (multipart, up to 32 MiB). Honours
+/// `Idempotency-Key`.
+#[utoipa::path(
+    post, path = "/v1/imports", tag = "ingest",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Imported", body = ImportResult),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The caller may read but not write this account", body = ErrorBody),
+        (status = 404, description = "No such account visible to the caller", body = ErrorBody),
+        (status = 409, description = "A request with this key is in progress", body = ErrorBody),
+        (status = 413, description = "Upload too large", body = ErrorBody),
+        (status = 422, description = "Unreadable file or bad part", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
 pub async fn import(
     State(state): State<AppState>,
+    caller: Caller,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
@@ -288,6 +380,12 @@ pub async fn import(
     }
     let (file_name, bytes) =
         file.ok_or_else(|| ApiError::invalid("file", "the upload has no file part"))?;
+    let account = account.ok_or_else(|| ApiError::invalid("account", "is required"))?;
+    state
+        .services
+        .authorize_account(caller.principal(), account, Action::Write)
+        .await?;
+    let account = Some(account);
     let account_text = account.map(|a| a.to_string()).unwrap_or_default();
     let format_text = format.map(|f| f.as_str()).unwrap_or("auto");
     let body_hash = hash(&[
@@ -308,7 +406,7 @@ pub async fn import(
             })
             .await?;
         let event = AuditEvent {
-            actor: "api".into(),
+            actor: caller.principal().actor(),
             action: "import".into(),
             subject: file_name,
             detail: format!(
@@ -335,12 +433,100 @@ pub async fn import(
     idempotent(&state, &headers, body_hash, work).await
 }
 
-/// `GET /v1/data-quality`
-pub async fn data_quality(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let report = finsight_ingest::quality::data_quality(state.store.as_ref(), state.clock.now())
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+/// Data quality of the caller's tenant.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct DataQuality {
+    /// Per source and account: accepted, duplicates, quarantined,
+    /// freshness, daily volume against its usual range, CSV schema drift.
+    sources: Vec<serde_json::Value>,
+}
+
+/// Ingestion quality per source and account (staff and service keys).
+#[utoipa::path(
+    get, path = "/v1/data-quality", tag = "ingest",
+    responses(
+        (status = 200, description = "The report", body = DataQuality),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Staff and service keys only", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub async fn data_quality(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    let report = state.services.data_quality(caller.principal()).await?;
     Ok(Json(json!({ "sources": report })))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct QuarantineParams {
+    /// 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct QuarantinedView {
+    id: String,
+    source: String,
+    origin: String,
+    location: String,
+    /// The record as received (card numbers masked).
+    raw: String,
+    field: String,
+    reason: String,
+    account_id: Option<String>,
+    created_at: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct QuarantineList {
+    records: Vec<QuarantinedView>,
+}
+
+/// Open quarantined records of accounts the caller may read.
+#[utoipa::path(
+    get, path = "/v1/quarantine", tag = "ingest", params(QuarantineParams),
+    responses(
+        (status = 200, description = "The records", body = QuarantineList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "Bad limit", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub async fn quarantine(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::api::ApiQuery(params): crate::api::ApiQuery<QuarantineParams>,
+) -> Result<Json<QuarantineList>, ApiError> {
+    let limit = crate::api::parse_opt("limit", params.limit.as_deref(), |t| {
+        t.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or("must be an integer from 1 to 1000")
+    })?
+    .unwrap_or(100);
+    let records = state.services.quarantine(caller.principal(), limit).await?;
+    Ok(Json(QuarantineList {
+        records: records
+            .into_iter()
+            .map(|r| QuarantinedView {
+                id: r.id.to_string(),
+                source: r.entry.source,
+                origin: r.entry.origin,
+                location: r.entry.location,
+                raw: r.entry.raw,
+                field: r.entry.field,
+                reason: r.entry.reason,
+                account_id: r.entry.account_id.map(|a| a.to_string()),
+                created_at: crate::api::rfc3339(r.created_at),
+            })
+            .collect(),
+    }))
 }
 
 impl From<finsight_ingest::import::ImportError> for ApiError {

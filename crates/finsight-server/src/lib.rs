@@ -3,6 +3,8 @@
 //! stay thin: they call the services they are given and map errors through
 //! the one table in [`error`].
 
+pub mod api;
+mod caller;
 pub mod error;
 mod health;
 mod ingest;
@@ -17,8 +19,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use finsight_core::{Clock, Taxonomy};
 use finsight_ingest::import::Importer;
 use finsight_store::Store;
@@ -41,6 +43,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
     pub rate_limiter: Arc<rate_limit::RateLimiter>,
+    /// Per signed-in principal, keyed by its audit actor name.
+    pub user_rate_limiter: Arc<rate_limit::RateLimiter<String>>,
+    pub services: finsight_service::Services,
 }
 
 impl AppState {
@@ -50,6 +55,11 @@ impl AppState {
             Taxonomy::default_tree(),
             Arc::clone(&clock),
         ));
+        let services = finsight_service::Services::new(
+            Arc::clone(&store),
+            Arc::clone(&clock),
+            finsight_service::AuthSettings::default(),
+        );
         Self {
             store,
             importer,
@@ -58,7 +68,28 @@ impl AppState {
             rate_limiter: Arc::new(rate_limit::RateLimiter::new(
                 rate_limit::RateLimit::default(),
             )),
+            user_rate_limiter: Arc::new(rate_limit::RateLimiter::new(
+                rate_limit::RateLimit::default(),
+            )),
+            services,
         }
+    }
+
+    /// The same state with other authentication settings (cheaper password
+    /// hashing in tests, other token lifetimes).
+    pub fn with_auth_settings(mut self, settings: finsight_service::AuthSettings) -> Self {
+        self.services = finsight_service::Services::new(
+            Arc::clone(&self.store),
+            Arc::clone(&self.clock),
+            settings,
+        );
+        self
+    }
+
+    /// The same state with another per-user rate limit.
+    pub fn with_user_rate_limit(mut self, limit: rate_limit::RateLimit) -> Self {
+        self.user_rate_limiter = Arc::new(rate_limit::RateLimiter::new(limit));
+        self
     }
 
     /// The same state with another per-client rate limit.
@@ -70,16 +101,13 @@ impl AppState {
 
 /// The whole HTTP surface, ready to serve or to test with `oneshot`.
 pub fn router(state: AppState) -> Router {
+    let (api, _) = api::router().split_for_parts();
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(render_metrics))
-        .route("/v1/transactions:batch", post(ingest::batch))
-        .route(
-            "/v1/imports",
-            post(ingest::import).layer(DefaultBodyLimit::max(ingest::MAX_IMPORT_BYTES)),
-        )
-        .route("/v1/data-quality", get(ingest::data_quality))
+        .route("/v1/openapi.json", get(openapi_json))
+        .merge(api)
         .fallback(error::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -93,6 +121,15 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+async fn openapi_json() -> Response {
+    static DOCUMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(api::openapi);
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        DOCUMENT.as_str(),
+    )
+        .into_response()
 }
 
 async fn render_metrics(State(state): State<AppState>) -> String {

@@ -39,12 +39,12 @@ struct Bucket {
     updated: Instant,
 }
 
-pub struct RateLimiter {
+pub struct RateLimiter<K = Option<IpAddr>> {
     limit: RateLimit,
-    buckets: Mutex<HashMap<Option<IpAddr>, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
-impl RateLimiter {
+impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn new(limit: RateLimit) -> Self {
         Self {
             limit,
@@ -53,7 +53,7 @@ impl RateLimiter {
     }
 
     /// Takes a token for `client`; on refusal, the seconds until one is back.
-    fn take(&self, client: Option<IpAddr>, now: Instant) -> Result<(), f64> {
+    pub(crate) fn take(&self, client: K, now: Instant) -> Result<(), f64> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_CLIENTS && !buckets.contains_key(&client) {
             let limit = self.limit;
@@ -89,21 +89,16 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
         .map(|info| info.0.ip());
     match state.rate_limiter.take(client, Instant::now()) {
         Ok(()) => next.run(request).await,
-        Err(wait) => {
-            metrics::counter!("finsight_http_rate_limited_total").increment(1);
-            let mut response =
-                ApiError::new(ErrorCode::RateLimited, "too many requests; slow down")
-                    .into_response();
-            if let Ok(value) =
-                axum::http::HeaderValue::from_str(&format!("{}", wait.ceil().max(1.0)))
-            {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::RETRY_AFTER, value);
-            }
-            response
-        }
+        Err(wait) => too_many_requests(wait).into_response(),
     }
+}
+
+/// The 429 answer, with `Retry-After` in whole seconds.
+pub(crate) fn too_many_requests(wait_secs: f64) -> ApiError {
+    metrics::counter!("finsight_http_rate_limited_total").increment(1);
+    let mut error = ApiError::new(ErrorCode::RateLimited, "too many requests; slow down");
+    error.retry_after = Some(wait_secs.ceil().max(1.0) as u64);
+    error
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod auth;
 mod error;
 pub mod households;
 pub mod ledger;
+pub mod operations;
 pub mod passwords;
 pub mod tokens;
 

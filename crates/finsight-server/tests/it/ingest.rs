@@ -57,7 +57,27 @@ async fn with_account() -> (AppState, tempfile::TempDir) {
     (state, dir)
 }
 
-async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, Value, bool) {
+/// A bearer token for the fixture's tenant: a service key, which may write
+/// to every account of the tenant.
+pub async fn service_token(state: &AppState) -> String {
+    let (_, secret) = state
+        .services
+        .auth
+        .create_api_key_for("test", TenantId::from_random_bytes([1; 16]), "tests")
+        .await
+        .unwrap();
+    format!("Bearer {secret}")
+}
+
+/// Sends `request`, as the tenant's service key unless it carries its own
+/// `Authorization`.
+async fn send(state: &AppState, mut request: Request<Body>) -> (StatusCode, Value, bool) {
+    if !request.headers().contains_key("authorization") {
+        let token = service_token(state).await;
+        request
+            .headers_mut()
+            .insert("authorization", token.parse().unwrap());
+    }
     let response = router(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let replayed = response.headers().contains_key("idempotent-replayed");
@@ -164,6 +184,12 @@ async fn malformed_batches_get_the_error_body_never_a_500() {
             .body(Body::from(body))
             .unwrap();
         let (status, error, _) = send(&state, request).await;
+        if field == "account" {
+            // An account the caller cannot see does not exist for it.
+            assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
+            assert_eq!(error["code"], "not_found", "{error}");
+            continue;
+        }
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
         assert_eq!(error["field"], field, "{error}");
     }
@@ -230,11 +256,14 @@ async fn file_uploads_import_and_show_in_data_quality() {
     );
     let (status, error, _) = send(
         &state,
-        multipart(&[(
-            "file",
-            Some("x.bin"),
-            &[0u8, 159, 146, 150, 0, 1, 2, 3].repeat(500),
-        )]),
+        multipart(&[
+            ("account", None, account_text.as_bytes()),
+            (
+                "file",
+                Some("x.bin"),
+                &[0u8, 159, 146, 150, 0, 1, 2, 3].repeat(500),
+            ),
+        ]),
     )
     .await;
     assert_eq!(
@@ -253,6 +282,7 @@ async fn file_uploads_import_and_show_in_data_quality() {
     let response = router(state.clone())
         .oneshot(
             Request::get("/v1/data-quality")
+                .header("authorization", service_token(&state).await)
                 .body(Body::empty())
                 .unwrap(),
         )
@@ -290,6 +320,7 @@ async fn data_quality_dates_are_iso_strings() {
     let response = router(state.clone())
         .oneshot(
             Request::get("/v1/data-quality")
+                .header("authorization", service_token(&state).await)
                 .body(Body::empty())
                 .unwrap(),
         )

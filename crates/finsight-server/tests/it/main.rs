@@ -109,16 +109,13 @@ async fn clients_over_their_rate_get_429_with_retry_after_and_probes_never_do() 
         per_second: 0.5,
         burst: 3.0,
     });
+    // Unauthenticated requests count against the client address too.
     for _ in 0..3 {
-        let (status, _) = get(router(state.clone()), "/v1/data-quality").await;
-        assert_eq!(status, StatusCode::OK);
+        let (status, _) = get(router(state.clone()), "/v1/categories").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let response = router(state.clone())
-        .oneshot(
-            Request::get("/v1/data-quality")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .oneshot(Request::get("/v1/categories").body(Body::empty()).unwrap())
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);

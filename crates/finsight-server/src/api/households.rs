@@ -1,0 +1,200 @@
+//! Households and who belongs to them.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use finsight_core::{Household, HouseholdId, HouseholdRole, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ApiJson, parse_uuid};
+use crate::AppState;
+use crate::caller::Caller;
+use crate::error::{ApiError, ErrorBody};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HouseholdView {
+    id: String,
+    name: String,
+}
+
+impl From<Household> for HouseholdView {
+    fn from(h: Household) -> Self {
+        Self {
+            id: h.id.to_string(),
+            name: h.name,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct HouseholdList {
+    households: Vec<HouseholdView>,
+}
+
+/// Households the caller can see.
+#[utoipa::path(
+    get, path = "/v1/households", tag = "households",
+    responses(
+        (status = 200, description = "The households", body = HouseholdList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<HouseholdList>, ApiError> {
+    let households = state.services.households(caller.principal()).await?;
+    Ok(Json(HouseholdList {
+        households: households.into_iter().map(Into::into).collect(),
+    }))
+}
+
+fn household_id(text: &str) -> Result<HouseholdId, ApiError> {
+    parse_uuid("household_id", text, HouseholdId::parse)
+}
+
+/// One household.
+#[utoipa::path(
+    get, path = "/v1/households/{household_id}", tag = "households",
+    params(("household_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, description = "The household", body = HouseholdView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such household visible to the caller", body = ErrorBody),
+        (status = 422, description = "Bad id", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<HouseholdView>, ApiError> {
+    let household = state
+        .services
+        .household(caller.principal(), household_id(&id)?)
+        .await?;
+    Ok(Json(household.into()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MemberView {
+    user_id: String,
+    display_name: String,
+    /// owner, member or viewer.
+    role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MemberList {
+    members: Vec<MemberView>,
+}
+
+/// Members of a household.
+#[utoipa::path(
+    get, path = "/v1/households/{household_id}/members", tag = "households",
+    params(("household_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, description = "The members", body = MemberList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such household visible to the caller", body = ErrorBody),
+        (status = 422, description = "Bad id", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub(crate) async fn members(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<MemberList>, ApiError> {
+    let members = state
+        .services
+        .members(caller.principal(), household_id(&id)?)
+        .await?;
+    Ok(Json(MemberList {
+        members: members
+            .into_iter()
+            .map(|(user, role)| MemberView {
+                user_id: user.id.to_string(),
+                display_name: user.display_name,
+                role: role.as_str().to_owned(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MemberRole {
+    /// owner, member or viewer.
+    #[schema(example = "viewer")]
+    role: String,
+}
+
+/// Add a person of the same tenant to the household, or change their role
+/// (owners only).
+#[utoipa::path(
+    put, path = "/v1/households/{household_id}/members/{user_id}", tag = "households",
+    params(
+        ("household_id" = String, Path, format = Uuid),
+        ("user_id" = String, Path, format = Uuid),
+    ),
+    request_body = MemberRole,
+    responses(
+        (status = 204, description = "Done"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Only an owner may change members", body = ErrorBody),
+        (status = 404, description = "No such household or user visible to the caller", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Bad id or role; the last owner cannot be demoted", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub(crate) async fn set_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((household, user)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MemberRole>,
+) -> Result<StatusCode, ApiError> {
+    let household = household_id(&household)?;
+    let user = parse_uuid("user_id", &user, UserId::parse)?;
+    let role = HouseholdRole::parse(&body.role).map_err(|e| ApiError::invalid("role", e.reason))?;
+    state
+        .services
+        .set_member(caller.principal(), household, user, role)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a person from the household (owners only).
+#[utoipa::path(
+    delete, path = "/v1/households/{household_id}/members/{user_id}", tag = "households",
+    params(
+        ("household_id" = String, Path, format = Uuid),
+        ("user_id" = String, Path, format = Uuid),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Only an owner may change members", body = ErrorBody),
+        (status = 404, description = "No such household or member visible to the caller", body = ErrorBody),
+        (status = 422, description = "Bad id; the last owner cannot leave", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub(crate) async fn remove_member(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((household, user)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let household = household_id(&household)?;
+    let user = parse_uuid("user_id", &user, UserId::parse)?;
+    state
+        .services
+        .remove_member(caller.principal(), household, user)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,195 @@
+//! The `/v1` REST API: thin handlers that parse, call a service with the
+//! caller's principal, and shape the answer. Routes are registered through
+//! `utoipa-axum`, so the OpenAPI document and the router come from the same
+//! list and cannot drift; [`openapi`] is served at `/v1/openapi.json` and
+//! committed as `openapi.json` (checked fresh by a test).
+
+mod accounts;
+mod auth;
+mod categories;
+mod households;
+mod keys;
+mod transactions;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorCode};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Finsight API",
+        description = "Transactions, accounts, categories and households. Authenticate with \
+                       `POST /v1/auth/login` and send `Authorization: Bearer <access_token>`; \
+                       service accounts send their API key the same way. Every error has the \
+                       body `{code, message, field?}`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "auth", description = "Sign-in, refresh, sign-out and who am I"),
+        (name = "accounts"),
+        (name = "transactions"),
+        (name = "categories", description = "The category tree and rules"),
+        (name = "households", description = "Households and membership"),
+        (name = "ingest", description = "Imports, quarantine and data quality"),
+        (name = "admin", description = "Service API keys")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An access token (`fsa_…`) from /v1/auth/login or an API key (`fsk_…`)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every documented `/v1` route, with its handler.
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(accounts::list))
+        .routes(routes!(accounts::get))
+        .routes(routes!(transactions::list))
+        .routes(routes!(transactions::get, transactions::update))
+        .routes(routes!(transactions::monthly_totals))
+        .routes(routes!(categories::tree))
+        .routes(routes!(categories::list_rules, categories::add_rule))
+        .routes(routes!(categories::delete_rule))
+        .routes(routes!(households::list))
+        .routes(routes!(households::get))
+        .routes(routes!(households::members))
+        .routes(routes!(households::set_member, households::remove_member))
+        .routes(routes!(keys::list, keys::create))
+        .routes(routes!(keys::revoke))
+        .routes(routes!(crate::ingest::batch))
+        .routes({
+            let (schemas, paths, method_router) = routes!(crate::ingest::import);
+            let limit = axum::extract::DefaultBodyLimit::max(crate::ingest::MAX_IMPORT_BYTES);
+            (schemas, paths, method_router.layer(limit))
+        })
+        .routes(routes!(crate::ingest::quarantine))
+        .routes(routes!(crate::ingest::data_quality))
+}
+
+/// The OpenAPI 3.1 document, pretty-printed (the committed `openapi.json`).
+pub fn openapi() -> String {
+    let (_, api) = router().split_for_parts();
+    let mut text = api.to_pretty_json().expect("the document serialises");
+    text.push('\n');
+    text
+}
+
+/// Every route as `(METHOD, path template)`, from the same list the router
+/// is built from, for tests that must cover each one.
+pub fn route_list() -> Vec<(String, String)> {
+    let (_, api) = router().split_for_parts();
+    let mut routes = Vec::new();
+    for (path, item) in api.paths.paths {
+        let methods = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ];
+        for (method, present) in methods {
+            if present {
+                routes.push((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    routes
+}
+
+/// `Json` whose rejections use the API's error body.
+pub(crate) struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the body as application/json",
+            )),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::new(
+                    ErrorCode::PayloadTooLarge,
+                    rejection.body_text(),
+                ))
+            }
+            Err(rejection) => Err(ApiError::invalid("body", rejection.body_text())),
+        }
+    }
+}
+
+/// `Query` whose rejections use the API's error body.
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|rejection: QueryRejection| ApiError::invalid("query", rejection.body_text()))
+    }
+}
+
+/// Parses an optional text parameter with `parse`, naming `field` on error.
+pub(crate) fn parse_opt<T, E: std::fmt::Display>(
+    field: &str,
+    text: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<Option<T>, ApiError> {
+    text.map(|t| parse(t).map_err(|e| ApiError::invalid(field, e.to_string())))
+        .transpose()
+}
+
+pub(crate) fn parse_uuid<T>(
+    field: &str,
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, finsight_core::ValidationError>,
+) -> Result<T, ApiError> {
+    parse(text).map_err(|e| ApiError::invalid(field, e.reason))
+}
+
+pub(crate) fn parse_date(text: &str) -> Result<time::Date, String> {
+    finsight_core::PostingDate::parse(text)
+        .map(|d| d.date())
+        .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
+}
+
+pub(crate) fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,52 @@
+//! Who is calling: the `Authorization: Bearer …` header verified by the
+//! authentication service, then the caller's own rate limit. Every `/v1`
+//! handler except sign-in takes a [`Caller`], so an unauthenticated request
+//! never reaches a service.
+
+use std::time::Instant;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use finsight_core::Principal;
+use finsight_service::auth::Authenticated;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Authenticated);
+
+impl Caller {
+    pub fn principal(&self) -> &Principal {
+        &self.0.principal
+    }
+}
+
+/// The bearer token of a request, if it carries one.
+pub(crate) fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or(finsight_service::ServiceError::Unauthenticated)?;
+        let who = state.services.auth.authenticate(token).await?;
+        state
+            .user_rate_limiter
+            .take(who.principal.actor(), Instant::now())
+            .map_err(crate::rate_limit::too_many_requests)?;
+        Ok(Caller(who))
+    }
+}

@@ -1,0 +1,95 @@
+//! Operational views over ingestion — quarantined records and data
+//! quality — narrowed to what the principal may see: quarantined records
+//! (which hold raw personal text) of accounts it may read, and quality
+//! figures (aggregates) of its own tenant for staff and service keys.
+
+use std::collections::HashMap;
+
+use finsight_core::{AccountId, Action, Principal, TenantId};
+use finsight_ingest::quality::SourceQuality;
+use finsight_store::{QuarantineStatus, QuarantinedRecord};
+
+use crate::{ServiceError, Services};
+
+/// Most quarantined records one listing scans.
+pub const QUARANTINE_SCAN: u32 = 1000;
+
+impl Services {
+    async fn tenant_of_account(&self, id: AccountId) -> Result<Option<TenantId>, ServiceError> {
+        let Some(account) = self.store.account(id).await? else {
+            return Ok(None);
+        };
+        Ok(self.store.user(account.user_id).await?.map(|u| u.tenant_id))
+    }
+
+    /// Open quarantined records of accounts the principal may read, newest
+    /// first, at most `limit`.
+    pub async fn quarantine(
+        &self,
+        principal: &Principal,
+        limit: u32,
+    ) -> Result<Vec<QuarantinedRecord>, ServiceError> {
+        let records = self
+            .store
+            .quarantined(Some(QuarantineStatus::Open), QUARANTINE_SCAN)
+            .await?;
+        let mut readable: HashMap<AccountId, bool> = HashMap::new();
+        let mut visible = Vec::new();
+        for record in records {
+            let Some(account) = record.entry.account_id else {
+                continue;
+            };
+            let allowed = match readable.get(&account) {
+                Some(allowed) => *allowed,
+                None => {
+                    let allowed = self
+                        .authorize_account(principal, account, Action::Read)
+                        .await
+                        .is_ok();
+                    readable.insert(account, allowed);
+                    allowed
+                }
+            };
+            if allowed {
+                visible.push(record);
+                if visible.len() >= limit as usize {
+                    break;
+                }
+            }
+        }
+        Ok(visible)
+    }
+
+    /// Ingestion quality per source and account of the principal's tenant.
+    pub async fn data_quality(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<SourceQuality>, ServiceError> {
+        self.authorize_aggregates(principal)?;
+        let report = finsight_ingest::quality::data_quality(self.store.as_ref(), self.clock.now())
+            .await
+            .map_err(ServiceError::Store)?;
+        let mut tenants: HashMap<String, Option<TenantId>> = HashMap::new();
+        let mut mine = Vec::new();
+        for source in report {
+            let Some(account) = source.account_id.clone() else {
+                continue;
+            };
+            let tenant = match tenants.get(&account) {
+                Some(tenant) => *tenant,
+                None => {
+                    let tenant = match AccountId::parse(&account) {
+                        Ok(id) => self.tenant_of_account(id).await?,
+                        Err(_) => None,
+                    };
+                    tenants.insert(account, tenant);
+                    tenant
+                }
+            };
+            if tenant == Some(principal.tenant()) {
+                mine.push(source);
+            }
+        }
+        Ok(mine)
+    }
+}
