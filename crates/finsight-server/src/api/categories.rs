@@ -16,7 +16,7 @@ use crate::error::{ApiError, ErrorBody};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct CategoryView {
-    /// Dotted path, e.g. `food.groceries`.
+    /// Dotted path, e.g. `dining.coffee`.
     id: String,
     name: String,
     /// The parent's path; absent for top-level categories.
@@ -109,7 +109,7 @@ pub(crate) struct NewRule {
     /// 2 to 100 characters.
     #[schema(example = "BLUE BOTTLE")]
     pattern: String,
-    #[schema(example = "food.coffee")]
+    #[schema(example = "dining.coffee")]
     category: String,
     #[serde(default)]
     priority: Option<i32>,

@@ -31,7 +31,7 @@ pub(crate) struct TransactionView {
     description: String,
     merchant: Option<String>,
     mcc: Option<u16>,
-    /// Dotted category path, e.g. `food.groceries`.
+    /// Dotted category path, e.g. `dining.coffee`.
     category: Option<String>,
     /// Who set the category: user, rule, source, mcc or model.
     category_source: Option<String>,
@@ -81,7 +81,7 @@ pub(crate) struct ListParams {
     /// Inclusive, YYYY-MM-DD.
     #[param(format = Date)]
     to: Option<String>,
-    /// This category and everything under it (`food` includes `food.groceries`).
+    /// This category and everything under it (`dining` includes `dining.coffee`).
     category: Option<String>,
     /// Inclusive, signed decimal in each transaction's currency.
     #[param(example = "-100.00")]

@@ -1,6 +1,9 @@
 //! Integration tests of finsight-server: the router in process, and a real
 //! listener with graceful shutdown.
 
+mod auth;
+mod authz;
+mod documents;
 mod ingest;
 
 use std::sync::Arc;
