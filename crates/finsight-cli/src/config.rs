@@ -21,6 +21,69 @@ pub struct Settings {
     pub log: LogSettings,
     #[serde(default)]
     pub privacy: PrivacySettings,
+    #[serde(default)]
+    pub auth: AuthSettings,
+}
+
+/// Sign-in: token lifetimes, password hashing cost, lockout.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    pub access_token_minutes: u32,
+    pub refresh_token_days: u32,
+    /// argon2id memory cost in KiB (OWASP: 19456 with 2 iterations).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    /// Failed sign-ins in a row before the login is locked.
+    pub lockout_threshold: u32,
+    /// The first lock in seconds; it doubles with each further failure.
+    pub lockout_base_seconds: u32,
+    pub lockout_max_seconds: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        let defaults = finsight_service::AuthSettings::default();
+        Self {
+            access_token_minutes: defaults.access_ttl.whole_minutes() as u32,
+            refresh_token_days: defaults.refresh_ttl.whole_days() as u32,
+            argon2_memory_kib: defaults.hashing.memory_kib,
+            argon2_iterations: defaults.hashing.iterations,
+            lockout_threshold: defaults.lockout_threshold,
+            lockout_base_seconds: defaults.lockout_base.whole_seconds() as u32,
+            lockout_max_seconds: defaults.lockout_max.whole_seconds() as u32,
+        }
+    }
+}
+
+impl AuthSettings {
+    /// The service settings, checked.
+    pub fn to_service(&self) -> anyhow::Result<finsight_service::AuthSettings> {
+        anyhow::ensure!(
+            self.access_token_minutes >= 1 && self.refresh_token_days >= 1,
+            "auth.access_token_minutes and auth.refresh_token_days: must be at least 1"
+        );
+        anyhow::ensure!(
+            self.argon2_memory_kib >= 8 * 1024 && self.argon2_iterations >= 1,
+            "auth.argon2_memory_kib: must be at least 8192 (and argon2_iterations at least 1)"
+        );
+        anyhow::ensure!(
+            self.lockout_threshold >= 1 && self.lockout_base_seconds >= 1,
+            "auth.lockout_threshold and auth.lockout_base_seconds: must be at least 1"
+        );
+        Ok(finsight_service::AuthSettings {
+            hashing: finsight_service::PasswordHashing {
+                memory_kib: self.argon2_memory_kib,
+                iterations: self.argon2_iterations,
+                parallelism: 1,
+            },
+            access_ttl: time::Duration::minutes(i64::from(self.access_token_minutes)),
+            refresh_ttl: time::Duration::days(i64::from(self.refresh_token_days)),
+            lockout_threshold: self.lockout_threshold,
+            lockout_base: time::Duration::seconds(i64::from(self.lockout_base_seconds)),
+            lockout_max: time::Duration::seconds(i64::from(self.lockout_max_seconds.max(1))),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -95,6 +158,7 @@ impl Default for Settings {
                 format: LogFormat::Text,
             },
             privacy: PrivacySettings::default(),
+            auth: AuthSettings::default(),
         }
     }
 }

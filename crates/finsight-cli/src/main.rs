@@ -11,6 +11,7 @@ macro_rules! say {
 }
 
 mod config;
+mod identity;
 mod ingest;
 mod jobs;
 mod load;
@@ -104,6 +105,17 @@ enum Command {
     /// Check or list the tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// List or create tenants.
+    #[command(subcommand)]
+    Tenants(identity::TenantsCommand),
+    /// Create logins: the first admin, analysts, people.
+    #[command(subcommand)]
+    Logins(identity::LoginsCommand),
+    /// Create API keys for other systems of the finance app.
+    #[command(subcommand)]
+    ApiKeys(identity::ApiKeysCommand),
+    /// Print the OpenAPI 3.1 document of the REST API.
+    Openapi,
     /// Apply database migrations.
     Migrate,
     /// Print counts per user, account kind and category.
@@ -323,6 +335,18 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     Ok(store)
 }
 
+/// The application services over `store`, with the configured auth settings.
+fn services(
+    settings: &Settings,
+    store: &Arc<dyn Store>,
+) -> anyhow::Result<finsight_service::Services> {
+    Ok(finsight_service::Services::new(
+        Arc::clone(store),
+        Arc::new(SystemClock),
+        settings.auth.to_service()?,
+    ))
+}
+
 /// Serves HTTP and, beside it, follows the outbox with the stream
 /// processor; both stop together on Ctrl-C or SIGTERM.
 async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()> {
@@ -338,15 +362,18 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
         settings.server.rate_limit_per_second > 0.0 && settings.server.rate_limit_burst >= 1.0,
         "server.rate_limit_per_second: must be above 0, and rate_limit_burst at least 1"
     );
+    let limit = finsight_server::rate_limit::RateLimit {
+        per_second: settings.server.rate_limit_per_second,
+        burst: settings.server.rate_limit_burst,
+    };
     let state = finsight_server::AppState::new(
         Arc::clone(&store),
         Arc::clone(&clock),
         finsight_server::metrics::install(),
     )
-    .with_rate_limit(finsight_server::rate_limit::RateLimit {
-        per_second: settings.server.rate_limit_per_second,
-        burst: settings.server.rate_limit_burst,
-    });
+    .with_rate_limit(limit)
+    .with_user_rate_limit(limit)
+    .with_auth_settings(settings.auth.to_service()?);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let processor = pipeline(&store);
     let until_stopped = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {
@@ -684,6 +711,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let _ = write!(std::io::stdout().lock(), "{}", stats::render(&stats));
             }
         }
+        Command::Tenants(command) => {
+            let store = open_store(&settings).await?;
+            identity::tenants(&store, command).await?;
+        }
+        Command::Logins(command) => {
+            let store = open_store(&settings).await?;
+            identity::logins(&services(&settings, &store)?, command).await?;
+        }
+        Command::ApiKeys(command) => {
+            let store = open_store(&settings).await?;
+            identity::api_keys(&services(&settings, &store)?, command).await?;
+        }
+        Command::Openapi => {
+            use std::io::Write as _;
+            let _ = write!(
+                std::io::stdout().lock(),
+                "{}",
+                finsight_server::api::openapi()
+            );
+        }
         Command::Serve(args) => {
             let store = open_store(&settings).await?;
             serve(&settings, store, &args).await?;
@@ -756,6 +803,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 (report.inserted + report.duplicates) as f64 / seconds.max(1e-9)
             );
             say!("anomaly ground truth: {}", labels.display());
+            if let Some(person) =
+                identity::ensure_demo_logins(&store, &services(&settings, &store)?).await?
+            {
+                let (email, password) = identity::DEMO_PERSON;
+                say!("demo login: {email} / {password} ({person}, owner of a shared household)");
+                let (email, password) = identity::DEMO_ADMIN;
+                say!("demo admin: {email} / {password} (demo data only; never reuse these)");
+            }
             if !args.no_serve {
                 serve(&settings, store, &args.serve).await?;
             }

@@ -29,6 +29,8 @@ pub trait DirectoryStore: Send + Sync {
     async fn accounts_of_user(&self, user: UserId) -> Result<Vec<Account>, StoreError>;
     /// All users, ordered by id.
     async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// All tenants, ordered by name, then id.
+    async fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
 }
 
 /// What a batch insert did. `inserted + duplicates` is the batch length.

@@ -161,6 +161,10 @@ impl DirectoryStore for PostgresStore {
     async fn users(&self) -> Result<Vec<User>, StoreError> {
         fetch_users!(&self.pool)
     }
+
+    async fn tenants(&self) -> Result<Vec<finsight_core::Tenant>, StoreError> {
+        fetch_tenants!(&self.pool)
+    }
 }
 
 /// One column array per transaction field, for `UNNEST`.

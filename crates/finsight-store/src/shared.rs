@@ -809,3 +809,20 @@ macro_rules! edit_transaction {
         Ok(exists.is_some())
     }};
 }
+
+/// `DirectoryStore::tenants`, over the pool `$pool`.
+macro_rules! fetch_tenants {
+    ($pool:expr) => {{
+        let rows: Vec<(uuid::Uuid, String)> =
+            sqlx::query_as("SELECT id, name FROM tenants ORDER BY name, id")
+                .fetch_all($pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| finsight_core::Tenant {
+                id: finsight_core::TenantId::from_uuid(id),
+                name,
+            })
+            .collect())
+    }};
+}

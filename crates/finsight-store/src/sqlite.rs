@@ -132,6 +132,10 @@ impl DirectoryStore for SqliteStore {
     async fn users(&self) -> Result<Vec<User>, StoreError> {
         fetch_users!(&self.reader)
     }
+
+    async fn tenants(&self) -> Result<Vec<finsight_core::Tenant>, StoreError> {
+        fetch_tenants!(&self.reader)
+    }
 }
 
 #[async_trait::async_trait]

@@ -2,6 +2,7 @@
 //! loads, reloads add nothing, both backends print the same stats, bad
 //! input is named, and the server starts and stops on a signal.
 
+mod auth;
 mod crash;
 
 use std::io::{BufRead, BufReader, Read, Write};

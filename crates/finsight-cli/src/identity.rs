@@ -1,0 +1,180 @@
+//! Bootstrapping who may sign in: tenants, the first admin, people's
+//! logins and service API keys, from the command line (run by an operator
+//! with access to the database, so these commands need no token). Also the
+//! demo's logins.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use finsight_core::{Email, LoginKind, StaffRole, Tenant, TenantId, UserId};
+use finsight_service::Services;
+use finsight_store::{Directory, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// List tenants with their ids.
+    List,
+    /// Create a tenant (a customer of the finance company).
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LoginsCommand {
+    /// Create a login. The password is read from standard input (one line),
+    /// never from the command line, so it stays out of shell history.
+    Create(CreateLogin),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateLogin {
+    #[arg(long, value_name = "TENANT_ID")]
+    tenant: String,
+    #[arg(long)]
+    email: String,
+    /// A tenant admin (manages households, logins and API keys).
+    #[arg(long, conflicts_with_all = ["analyst", "user"])]
+    admin: bool,
+    /// An analyst (aggregate and pseudonymized data only).
+    #[arg(long, conflicts_with = "user")]
+    analyst: bool,
+    /// A person in the ledger.
+    #[arg(long, value_name = "USER_ID")]
+    user: Option<String>,
+    /// Read the password from standard input (required).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeysCommand {
+    /// Create an API key for another system of the finance app; the secret
+    /// is printed once.
+    Create {
+        #[arg(long, value_name = "TENANT_ID")]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+pub async fn tenants(store: &Arc<dyn Store>, command: TenantsCommand) -> anyhow::Result<()> {
+    match command {
+        TenantsCommand::List => {
+            for tenant in store.tenants().await? {
+                say!("{}  {}", tenant.id, tenant.name);
+            }
+        }
+        TenantsCommand::Create { name } => {
+            let name = name.trim().to_owned();
+            anyhow::ensure!(
+                !name.is_empty() && name.chars().count() <= 200,
+                "name: must be 1 to 200 characters"
+            );
+            let id = TenantId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes());
+            store
+                .upsert_directory(&Directory {
+                    tenants: vec![Tenant { id, name }],
+                    ..Directory::default()
+                })
+                .await?;
+            say!("{id}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn logins(services: &Services, command: LoginsCommand) -> anyhow::Result<()> {
+    let LoginsCommand::Create(args) = command;
+    anyhow::ensure!(
+        args.password_stdin,
+        "password-stdin: required (pipe the password in; it is never taken as an argument)"
+    );
+    let tenant =
+        TenantId::parse(&args.tenant).map_err(|e| anyhow::anyhow!("tenant: {}", e.reason))?;
+    let kind = match (args.admin, args.analyst, &args.user) {
+        (true, _, _) => LoginKind::Staff(StaffRole::Admin),
+        (_, true, _) => LoginKind::Staff(StaffRole::Analyst),
+        (_, _, Some(user)) => LoginKind::Person(
+            UserId::parse(user).map_err(|e| anyhow::anyhow!("user: {}", e.reason))?,
+        ),
+        _ => anyhow::bail!("role: give one of --admin, --analyst or --user USER_ID"),
+    };
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let id = services
+        .auth
+        .create_login("cli", tenant, &args.email, password, kind)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", describe(e)))?;
+    say!("{id}");
+    Ok(())
+}
+
+pub async fn api_keys(services: &Services, command: ApiKeysCommand) -> anyhow::Result<()> {
+    let ApiKeysCommand::Create { tenant, name } = command;
+    let tenant = TenantId::parse(&tenant).map_err(|e| anyhow::anyhow!("tenant: {}", e.reason))?;
+    let (key, secret) = services
+        .auth
+        .create_api_key_for("cli", tenant, &name)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", describe(e)))?;
+    say!("api key {} ({}): {secret}", key.id, key.name);
+    say!("the secret is shown only now; send it as `Authorization: Bearer <secret>`");
+    Ok(())
+}
+
+fn describe(error: finsight_service::ServiceError) -> String {
+    match error {
+        finsight_service::ServiceError::Invalid(invalid) => {
+            format!("{}: {}", invalid.field, invalid.reason)
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The demo's sign-ins. Public on purpose: demo data only, served on
+/// localhost by default.
+pub const DEMO_PERSON: (&str, &str) = ("demo@finsight.local", "finsight-demo-password");
+pub const DEMO_ADMIN: (&str, &str) = ("admin@finsight.local", "finsight-demo-admin-password");
+
+/// Creates the demo logins once: a person who owns a shared household, and
+/// an admin of the same tenant. Returns the person's display name.
+pub async fn ensure_demo_logins(
+    store: &Arc<dyn Store>,
+    services: &Services,
+) -> anyhow::Result<Option<String>> {
+    let users = store.users().await?;
+    let shared = users.iter().find(|u| {
+        users
+            .iter()
+            .filter(|other| other.household_id == u.household_id)
+            .count()
+            > 1
+    });
+    let Some(person) = shared.or(users.first()) else {
+        return Ok(None);
+    };
+    let logins = [
+        (DEMO_PERSON, LoginKind::Person(person.id)),
+        (DEMO_ADMIN, LoginKind::Staff(StaffRole::Admin)),
+    ];
+    for ((email, password), kind) in logins {
+        if store.login_by_email(&Email::parse(email)?).await?.is_none() {
+            services
+                .auth
+                .create_login("demo", person.tenant_id, email, password, kind)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo login: {}", describe(e)))?;
+        }
+    }
+    Ok(Some(person.display_name.clone()))
+}
