@@ -6,6 +6,7 @@
 pub mod api;
 mod caller;
 pub mod error;
+pub mod graphql;
 mod health;
 mod ingest;
 pub mod metrics;
@@ -46,6 +47,7 @@ pub struct AppState {
     /// Per signed-in principal, keyed by its audit actor name.
     pub user_rate_limiter: Arc<rate_limit::RateLimiter<String>>,
     pub services: finsight_service::Services,
+    pub graphql: graphql::FinsightSchema,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
             user_rate_limiter: Arc::new(rate_limit::RateLimiter::new(
                 rate_limit::RateLimit::default(),
             )),
+            graphql: graphql::schema(services.clone()),
             services,
         }
     }
@@ -83,6 +86,7 @@ impl AppState {
             Arc::clone(&self.clock),
             settings,
         );
+        self.graphql = graphql::schema(self.services.clone());
         self
     }
 
@@ -107,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/metrics", get(render_metrics))
         .route("/v1/openapi.json", get(openapi_json))
+        .route("/graphql", axum::routing::post(graphql::handler))
         .merge(api)
         .fallback(error::not_found)
         .layer(middleware::from_fn_with_state(

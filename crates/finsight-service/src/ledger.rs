@@ -143,6 +143,21 @@ impl Services {
         })
     }
 
+    /// A person the principal may see (default: the signed-in person).
+    pub async fn user(
+        &self,
+        principal: &Principal,
+        user: Option<UserId>,
+    ) -> Result<finsight_core::User, ServiceError> {
+        let user = Self::subject_user(principal, user)?;
+        self.authorize_user(principal, user, Action::Read, "user")
+            .await?;
+        self.store
+            .user(user)
+            .await?
+            .ok_or(ServiceError::NotFound("user"))
+    }
+
     /// Accounts of one user (default: the signed-in person).
     pub async fn accounts(
         &self,

@@ -157,9 +157,11 @@ async fn logout_revokes_at_once_and_bad_tokens_get_401() {
 #[tokio::test]
 async fn expired_access_tokens_are_refused() {
     let w = world().await;
-    let mut settings = AuthSettings::default();
-    settings.hashing = finsight_service::PasswordHashing::for_tests();
-    settings.access_ttl = time::Duration::seconds(-1);
+    let settings = AuthSettings {
+        hashing: finsight_service::PasswordHashing::for_tests(),
+        access_ttl: time::Duration::seconds(-1),
+        ..AuthSettings::default()
+    };
     let state = w.state.clone().with_auth_settings(settings);
     let (_, session) = login(&state, "ann@example.com", "a long enough password").await;
     let access = format!("Bearer {}", session["access_token"].as_str().unwrap());

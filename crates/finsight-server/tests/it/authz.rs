@@ -79,8 +79,10 @@ fn purchase(account: AccountId, description: &str) -> NewTransaction {
 
 pub async fn world() -> World {
     let (state, dir) = crate::state().await;
-    let mut settings = AuthSettings::default();
-    settings.hashing = PasswordHashing::for_tests();
+    let settings = AuthSettings {
+        hashing: PasswordHashing::for_tests(),
+        ..AuthSettings::default()
+    };
     let state = state.with_auth_settings(settings);
     let (t1, t2) = (
         TenantId::from_random_bytes(id16(1)),

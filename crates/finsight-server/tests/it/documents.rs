@@ -10,7 +10,7 @@ fn committed(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn check_fresh(name: &str, generated: &str) {
+pub fn check_fresh(name: &str, generated: &str) {
     let path = committed(name);
     if std::env::var_os("FINSIGHT_UPDATE_API_DOCS").is_some() {
         std::fs::write(&path, generated).unwrap();

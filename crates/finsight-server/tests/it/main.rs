@@ -4,6 +4,7 @@
 mod auth;
 mod authz;
 mod documents;
+mod graphql;
 mod ingest;
 
 use std::sync::Arc;

@@ -1,0 +1,710 @@
+//! GraphQL at `/graphql`: the same services as REST behind the same bearer
+//! authentication, so authorization cannot diverge. The read model runs
+//! user → accounts → transactions → category, with monthly totals and
+//! rules; the mutations are REST's (edit a transaction, rules, membership,
+//! API keys). Depth and complexity are limited; the SDL is committed as
+//! `api/schema.graphql` and checked fresh by a test. File ingestion stays
+//! on REST (`/v1/imports`, `/v1/transactions:batch`).
+
+use async_graphql::{
+    ComplexObject, Context, EmptySubscription, ErrorExtensions, ID, InputObject, Object, Schema,
+    SimpleObject,
+};
+use axum::extract::State;
+use finsight_core::{
+    Account, AccountId, ApiKeyId, CategoryId, HouseholdId, HouseholdRole, Principal, Taxonomy,
+    Transaction, TransactionId, User, UserId,
+};
+use finsight_service::ServiceError;
+use finsight_service::ledger::TransactionFilter;
+use finsight_store::TransactionEdit;
+
+use crate::AppState;
+use crate::caller::Caller;
+use crate::error::ApiError;
+
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 10;
+/// Most expensive query accepted (each field costs 1; lists cost their
+/// page size times their children).
+pub const MAX_COMPLEXITY: usize = 2_000;
+
+pub type FinsightSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+pub fn schema(services: finsight_service::Services) -> FinsightSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .data(services)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The SDL (the committed `api/schema.graphql`).
+pub fn sdl() -> String {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// `POST /graphql`.
+pub async fn handler(
+    State(state): State<AppState>,
+    caller: Caller,
+    request: async_graphql_axum::GraphQLRequest,
+) -> async_graphql_axum::GraphQLResponse {
+    state
+        .graphql
+        .execute(request.into_inner().data(caller))
+        .await
+        .into()
+}
+
+/// Maps a service error to a GraphQL error carrying the REST error code
+/// (and field) in its extensions; causes of server errors stay in the log.
+fn gql(error: ServiceError) -> async_graphql::Error {
+    let api = ApiError::from(error);
+    let mut error = async_graphql::Error::new(api.message.clone()).extend_with(|_, e| {
+        e.set("code", api.code.as_str());
+    });
+    if let Some(field) = api.field {
+        error = error.extend_with(|_, e| e.set("field", field.clone()));
+    }
+    error
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> async_graphql::Error {
+    gql(ServiceError::Invalid(finsight_core::ValidationError::new(
+        field.to_owned(),
+        reason.into(),
+    )))
+}
+
+struct Env<'a> {
+    services: &'a finsight_service::Services,
+    principal: &'a Principal,
+}
+
+fn env<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<Env<'a>> {
+    Ok(Env {
+        services: ctx.data::<finsight_service::Services>()?,
+        principal: ctx.data::<Caller>()?.principal(),
+    })
+}
+
+fn parse_id<T>(
+    field: &str,
+    id: &ID,
+    parse: fn(&str) -> Result<T, finsight_core::ValidationError>,
+) -> async_graphql::Result<T> {
+    parse(id.as_str()).map_err(|e| invalid(field, e.reason))
+}
+
+fn date(field: &str, text: &str) -> async_graphql::Result<time::Date> {
+    crate::api::parse_date(text).map_err(|e| invalid(field, e))
+}
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The signed-in principal.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Me> {
+        let env = env(ctx)?;
+        let me = env.services.me(env.principal).await.map_err(gql)?;
+        Ok(Me {
+            kind: match &me.principal {
+                Principal::Person { .. } => "person".into(),
+                Principal::Staff { role, .. } => role.as_str().into(),
+                Principal::Service { .. } => "service".into(),
+            },
+            user: me.user.map(UserNode),
+            households: me
+                .households
+                .into_iter()
+                .map(|(h, role)| Membership {
+                    household: HouseholdNode(h),
+                    role: role.as_str().into(),
+                })
+                .collect(),
+        })
+    }
+
+    /// A person (default: the signed-in person).
+    async fn user(&self, ctx: &Context<'_>, id: Option<ID>) -> async_graphql::Result<UserNode> {
+        let env = env(ctx)?;
+        let id = id.map(|i| parse_id("id", &i, UserId::parse)).transpose()?;
+        Ok(UserNode(
+            env.services.user(env.principal, id).await.map_err(gql)?,
+        ))
+    }
+
+    async fn account(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<AccountNode> {
+        let env = env(ctx)?;
+        let id = parse_id("id", &id, AccountId::parse)?;
+        Ok(AccountNode(
+            env.services.account(env.principal, id).await.map_err(gql)?,
+        ))
+    }
+
+    async fn transaction(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<TransactionNode> {
+        let env = env(ctx)?;
+        let id = parse_id("id", &id, TransactionId::parse)?;
+        Ok(TransactionNode(
+            env.services
+                .transaction(env.principal, id)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+
+    /// The category tree, parents before children.
+    async fn categories(&self) -> Vec<CategoryNode> {
+        Taxonomy::default_tree()
+            .iter()
+            .map(|c| CategoryNode::of(&c.id))
+            .collect()
+    }
+
+    /// Households the principal can see.
+    async fn households(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HouseholdNode>> {
+        let env = env(ctx)?;
+        Ok(env
+            .services
+            .households(env.principal)
+            .await
+            .map_err(gql)?
+            .into_iter()
+            .map(HouseholdNode)
+            .collect())
+    }
+
+    async fn household(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<HouseholdNode> {
+        let env = env(ctx)?;
+        let id = parse_id("id", &id, HouseholdId::parse)?;
+        Ok(HouseholdNode(
+            env.services
+                .household(env.principal, id)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Me {
+    /// person, analyst, admin or service.
+    kind: String,
+    user: Option<UserNode>,
+    households: Vec<Membership>,
+}
+
+#[derive(SimpleObject)]
+pub struct Membership {
+    household: HouseholdNode,
+    role: String,
+}
+
+pub struct UserNode(User);
+
+/// Filters for a transaction list; see `GET /v1/transactions`.
+#[derive(InputObject, Default)]
+pub struct TransactionFilterInput {
+    account_id: Option<ID>,
+    /// Inclusive, YYYY-MM-DD.
+    from: Option<String>,
+    /// Inclusive, YYYY-MM-DD.
+    to: Option<String>,
+    /// This category and everything under it.
+    category: Option<String>,
+    min_amount: Option<String>,
+    max_amount: Option<String>,
+    /// Text in the description or merchant.
+    q: Option<String>,
+}
+
+async fn transactions_of(
+    ctx: &Context<'_>,
+    user: Option<UserId>,
+    account: Option<AccountId>,
+    filter: Option<TransactionFilterInput>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<TransactionPage> {
+    let env = env(ctx)?;
+    let filter = filter.unwrap_or_default();
+    let decimal = |field: &str, text: Option<String>| {
+        text.map(|t| {
+            t.trim()
+                .parse::<rust_decimal::Decimal>()
+                .map_err(|_| invalid(field, format!("{t:?} is not a decimal number")))
+        })
+        .transpose()
+    };
+    let first = first
+        .map(|n| {
+            u32::try_from(n)
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| invalid("first", "must be from 1 to 1000"))
+        })
+        .transpose()?;
+    let filter_account = filter
+        .account_id
+        .map(|a| parse_id("account_id", &a, AccountId::parse))
+        .transpose()?;
+    let page = env
+        .services
+        .transactions(
+            env.principal,
+            TransactionFilter {
+                user,
+                account: account.or(filter_account),
+                from: filter.from.map(|d| date("from", &d)).transpose()?,
+                to: filter.to.map(|d| date("to", &d)).transpose()?,
+                category: filter
+                    .category
+                    .map(|c| CategoryId::parse(&c).map_err(|e| invalid("category", e.reason)))
+                    .transpose()?,
+                min_amount: decimal("min_amount", filter.min_amount)?,
+                max_amount: decimal("max_amount", filter.max_amount)?,
+                text: filter.q,
+                cursor: after,
+                limit: first,
+            },
+        )
+        .await
+        .map_err(gql)?;
+    Ok(TransactionPage {
+        nodes: page.transactions.into_iter().map(TransactionNode).collect(),
+        next_cursor: page.next.map(|c| c.encode()),
+    })
+}
+
+#[Object(name = "User")]
+impl UserNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    async fn accounts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AccountNode>> {
+        let env = env(ctx)?;
+        Ok(env
+            .services
+            .accounts(env.principal, Some(self.0.id))
+            .await
+            .map_err(gql)?
+            .into_iter()
+            .map(AccountNode)
+            .collect())
+    }
+
+    /// Newest first; `first` is the page size (default 50), `after` a
+    /// `nextCursor`.
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity + 1")]
+    async fn transactions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TransactionFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<TransactionPage> {
+        transactions_of(ctx, Some(self.0.id), None, filter, first, after).await
+    }
+
+    /// Totals by month, category and currency for [from, until).
+    async fn monthly_totals(
+        &self,
+        ctx: &Context<'_>,
+        from: String,
+        until: String,
+    ) -> async_graphql::Result<Vec<MonthTotal>> {
+        let env = env(ctx)?;
+        let totals = env
+            .services
+            .monthly_totals(
+                env.principal,
+                Some(self.0.id),
+                date("from", &from)?,
+                date("until", &until)?,
+            )
+            .await
+            .map_err(gql)?;
+        Ok(totals
+            .into_iter()
+            .map(|t| MonthTotal {
+                month: format!("{:04}-{:02}", t.month.year(), u8::from(t.month.month())),
+                category: CategoryNode::of(&t.category),
+                currency: t.total.currency().code().into(),
+                total: t.total.amount_text(),
+                count: t.count,
+            })
+            .collect())
+    }
+
+    async fn rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Rule>> {
+        let env = env(ctx)?;
+        Ok(env
+            .services
+            .rules(env.principal, Some(self.0.id))
+            .await
+            .map_err(gql)?
+            .into_iter()
+            .map(Rule::from)
+            .collect())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct TransactionPage {
+    nodes: Vec<TransactionNode>,
+    /// Pass as `after` for the next page; null on the last page.
+    next_cursor: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct MonthTotal {
+    /// YYYY-MM.
+    month: String,
+    category: CategoryNode,
+    currency: String,
+    /// Signed decimal.
+    total: String,
+    count: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct Rule {
+    id: ID,
+    pattern: String,
+    category: CategoryNode,
+    priority: i32,
+}
+
+impl From<finsight_core::CategoryRule> for Rule {
+    fn from(rule: finsight_core::CategoryRule) -> Self {
+        Rule {
+            id: ID(rule.id.to_string()),
+            pattern: rule.pattern,
+            category: CategoryNode::of(&rule.category),
+            priority: rule.priority,
+        }
+    }
+}
+
+pub struct AccountNode(Account);
+
+#[Object(name = "Account")]
+impl AccountNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// checking, savings, credit_card, loan, investment or cash.
+    async fn kind(&self) -> &str {
+        self.0.kind.as_str()
+    }
+    async fn currency(&self) -> &str {
+        self.0.currency.code()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn institution(&self) -> &str {
+        &self.0.institution
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<UserNode> {
+        let env = env(ctx)?;
+        Ok(UserNode(
+            env.services
+                .user(env.principal, Some(self.0.user_id))
+                .await
+                .map_err(gql)?,
+        ))
+    }
+    #[graphql(complexity = "first.unwrap_or(50).max(0) as usize * child_complexity + 1")]
+    async fn transactions(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TransactionFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<TransactionPage> {
+        transactions_of(ctx, None, Some(self.0.id), filter, first, after).await
+    }
+}
+
+pub struct TransactionNode(Transaction);
+
+#[Object(name = "Transaction")]
+impl TransactionNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// YYYY-MM-DD.
+    async fn posted_on(&self) -> String {
+        self.0.posted_on.to_string()
+    }
+    /// Signed decimal in `currency`.
+    async fn amount(&self) -> String {
+        self.0.amount.amount_text()
+    }
+    async fn currency(&self) -> &str {
+        self.0.amount.currency().code()
+    }
+    async fn description(&self) -> &str {
+        self.0.description.as_str()
+    }
+    async fn merchant(&self) -> Option<&str> {
+        self.0.merchant.as_deref()
+    }
+    async fn mcc(&self) -> Option<u16> {
+        self.0.mcc.map(|m| m.code())
+    }
+    async fn category(&self) -> Option<CategoryNode> {
+        self.0.category.as_ref().map(CategoryNode::of)
+    }
+    /// user, rule, source, mcc or model.
+    async fn category_source(&self) -> Option<&str> {
+        self.0.category_source.map(|s| s.as_str())
+    }
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<AccountNode> {
+        let env = env(ctx)?;
+        Ok(AccountNode(
+            env.services
+                .account(env.principal, self.0.account_id)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "Category", complex)]
+pub struct CategoryNode {
+    /// Dotted path, e.g. `dining.coffee`.
+    id: String,
+    name: String,
+    #[graphql(skip)]
+    parent_id: Option<String>,
+}
+
+impl CategoryNode {
+    fn of(id: &CategoryId) -> Self {
+        let name = Taxonomy::default_tree()
+            .get(id)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| id.as_str().to_owned());
+        CategoryNode {
+            id: id.as_str().to_owned(),
+            name,
+            parent_id: id.parent().map(|p| p.as_str().to_owned()),
+        }
+    }
+}
+
+#[ComplexObject]
+impl CategoryNode {
+    async fn parent(&self) -> Option<CategoryNode> {
+        self.parent_id
+            .as_deref()
+            .and_then(|p| CategoryId::parse(p).ok())
+            .map(|p| CategoryNode::of(&p))
+    }
+}
+
+pub struct HouseholdNode(finsight_core::Household);
+
+#[Object(name = "Household")]
+impl HouseholdNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
+        let env = env(ctx)?;
+        Ok(env
+            .services
+            .members(env.principal, self.0.id)
+            .await
+            .map_err(gql)?
+            .into_iter()
+            .map(|(user, role)| Member {
+                user_id: ID(user.id.to_string()),
+                display_name: user.display_name,
+                role: role.as_str().into(),
+            })
+            .collect())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Member {
+    user_id: ID,
+    display_name: String,
+    role: String,
+}
+
+#[derive(SimpleObject)]
+pub struct ApiKey {
+    id: ID,
+    name: String,
+    revoked: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct CreatedApiKey {
+    key: ApiKey,
+    /// Shown only now.
+    secret: String,
+}
+
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Set a transaction's category and/or notes (`notes: ""` clears).
+    async fn update_transaction(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        category: Option<String>,
+        notes: Option<String>,
+    ) -> async_graphql::Result<TransactionNode> {
+        let env = env(ctx)?;
+        let id = parse_id("id", &id, TransactionId::parse)?;
+        let edit = TransactionEdit {
+            category: category
+                .map(|c| CategoryId::parse(&c).map_err(|e| invalid("category", e.reason)))
+                .transpose()?,
+            notes: notes.map(Some),
+        };
+        Ok(TransactionNode(
+            env.services
+                .edit_transaction(env.principal, id, edit)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+
+    /// Add a "description contains → category" rule for a person (default:
+    /// the signed-in person).
+    async fn add_rule(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        pattern: String,
+        category: String,
+        priority: Option<i32>,
+    ) -> async_graphql::Result<Rule> {
+        let env = env(ctx)?;
+        let user = user_id
+            .map(|u| parse_id("user_id", &u, UserId::parse))
+            .transpose()?;
+        Ok(env
+            .services
+            .add_rule(env.principal, user, &pattern, &category, priority)
+            .await
+            .map_err(gql)?
+            .into())
+    }
+
+    async fn delete_rule(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        id: ID,
+    ) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let user = user_id
+            .map(|u| parse_id("user_id", &u, UserId::parse))
+            .transpose()?;
+        let id = uuid::Uuid::parse_str(id.as_str()).map_err(|_| invalid("id", "is not a uuid"))?;
+        env.services
+            .delete_rule(env.principal, user, id)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Add a person to a household or change their role (owners only).
+    async fn set_member(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        user_id: ID,
+        role: String,
+    ) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
+        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        let role = HouseholdRole::parse(&role).map_err(|e| invalid("role", e.reason))?;
+        env.services
+            .set_member(env.principal, household, user, role)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        user_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
+        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        env.services
+            .remove_member(env.principal, household, user)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Create a service API key (admins only).
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<CreatedApiKey> {
+        let env = env(ctx)?;
+        let (key, secret) = env
+            .services
+            .auth
+            .create_api_key(env.principal, &name)
+            .await
+            .map_err(gql)?;
+        Ok(CreatedApiKey {
+            key: ApiKey {
+                id: ID(key.id.to_string()),
+                name: key.name,
+                revoked: key.revoked,
+            },
+            secret,
+        })
+    }
+
+    /// Revoke a service API key (admins only).
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let id = parse_id("id", &id, ApiKeyId::parse)?;
+        env.services
+            .auth
+            .revoke_api_key(env.principal, id)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+}

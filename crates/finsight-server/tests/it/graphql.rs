@@ -1,0 +1,164 @@
+//! GraphQL: the committed SDL is fresh, every root field and mutation is
+//! walked for BOLA like the REST routes, and depth/complexity limits hold.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::authz::{World, call, world};
+
+async fn gql(w: &World, token: Option<&str>, query: &str) -> (StatusCode, Value) {
+    call(
+        &w.state,
+        "POST",
+        "/graphql",
+        token,
+        Some(json!({ "query": query })),
+    )
+    .await
+}
+
+fn error_code(answer: &Value) -> Option<&str> {
+    answer["errors"][0]["extensions"]["code"].as_str()
+}
+
+#[test]
+fn sdl_is_committed_and_fresh() {
+    crate::documents::check_fresh("schema.graphql", &finsight_server::graphql::sdl());
+}
+
+/// A query or mutation on Bea's data for each root field.
+fn case(w: &World, field: &str) -> String {
+    let (b, hb, ab, tb) = (w.user_b, w.household_b, w.account_b, &w.transaction_b);
+    match field {
+        "user" => format!(r#"{{ user(id: "{b}") {{ id displayName }} }}"#),
+        "account" => format!(r#"{{ account(id: "{ab}") {{ id name }} }}"#),
+        "transaction" => format!(r#"{{ transaction(id: "{tb}") {{ id description }} }}"#),
+        "household" => format!(r#"{{ household(id: "{hb}") {{ id members {{ userId }} }} }}"#),
+        "updateTransaction" => {
+            format!(r#"mutation {{ updateTransaction(id: "{tb}", notes: "mine") {{ id }} }}"#)
+        }
+        "addRule" => format!(
+            r#"mutation {{ addRule(userId: "{b}", pattern: "COFFEE", category: "dining") {{ id }} }}"#
+        ),
+        "deleteRule" => format!(
+            r#"mutation {{ deleteRule(userId: "{b}", id: "{}") }}"#,
+            w.rule_b
+        ),
+        "setMember" => format!(
+            r#"mutation {{ setMember(householdId: "{hb}", userId: "{}", role: "viewer") }}"#,
+            w.user_bob
+        ),
+        "removeMember" => format!(
+            r#"mutation {{ removeMember(householdId: "{hb}", userId: "{}") }}"#,
+            w.user_ben
+        ),
+        // Not about one household's data: covered by their own tests.
+        "me" | "categories" | "households" | "createApiKey" | "revokeApiKey" => String::new(),
+        other => panic!("GraphQL field {other} has no authorization case in tests/it/graphql.rs"),
+    }
+}
+
+#[tokio::test]
+async fn every_root_field_hides_other_households_data() {
+    let w = world().await;
+    let (_, schema) = gql(
+        &w,
+        Some(&w.bea),
+        "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }",
+    )
+    .await;
+    let mut fields = Vec::new();
+    for root in ["queryType", "mutationType"] {
+        for field in schema["data"]["__schema"][root]["fields"]
+            .as_array()
+            .unwrap()
+        {
+            fields.push(field["name"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(fields.len() >= 14, "{fields:?}");
+    let mut walked = 0;
+    for field in &fields {
+        let query = case(&w, field);
+        if query.is_empty() {
+            continue;
+        }
+        walked += 1;
+        for (who, token) in [
+            ("ann", &w.ann),
+            ("val", &w.val),
+            ("cal", &w.cal),
+            ("service2", &w.service2),
+            ("analyst", &w.analyst),
+        ] {
+            let (status, answer) = gql(&w, Some(token), &query).await;
+            assert_eq!(status, StatusCode::OK);
+            let code = error_code(&answer);
+            assert!(
+                code == Some("not_found") || (who == "analyst" && code == Some("forbidden")),
+                "{who} {field}: {answer}"
+            );
+            assert!(
+                answer["data"].is_null() || answer["data"][field].is_null(),
+                "{who} {field}: {answer}"
+            );
+        }
+        let (status, _) = gql(&w, None, &query).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {field}");
+        let (_, answer) = gql(&w, Some(&w.bea), &query).await;
+        assert!(answer["errors"].is_null(), "bea {field}: {answer}");
+    }
+    assert_eq!(walked, 9);
+}
+
+#[tokio::test]
+async fn nested_fields_are_authorized_too() {
+    let w = world().await;
+    // Ann asks for her own user but filters by Bea's account.
+    let query = format!(
+        r#"{{ user {{ transactions(filter: {{accountId: "{}"}}) {{ nodes {{ id }} }} }} }}"#,
+        w.account_b
+    );
+    let (_, answer) = gql(&w, Some(&w.ann), &query).await;
+    assert_eq!(error_code(&answer), Some("not_found"), "{answer}");
+    // Her own graph works end to end.
+    let (_, answer) = gql(
+        &w,
+        Some(&w.ann),
+        r#"{ me { kind households { role household { name } } }
+             user { displayName accounts { name transactions(first: 5) { nodes { amount currency category { id } account { owner { displayName } } } } } } }"#,
+    )
+    .await;
+    assert!(answer["errors"].is_null(), "{answer}");
+    assert_eq!(answer["data"]["me"]["kind"], "person");
+    assert_eq!(answer["data"]["user"]["displayName"], "Ann");
+    let nodes = &answer["data"]["user"]["accounts"][0]["transactions"]["nodes"];
+    assert_eq!(nodes[0]["amount"], "-12.50");
+    assert_eq!(nodes[0]["account"]["owner"]["displayName"], "Ann");
+}
+
+#[tokio::test]
+async fn deep_or_expensive_queries_are_refused() {
+    let w = world().await;
+    let deep = r#"{ user { accounts { transactions(first: 1) { nodes { account { owner { accounts { transactions(first: 1) { nodes { account { owner { displayName } } } } } } } } } } } }"#;
+    let (_, answer) = gql(&w, Some(&w.ann), deep).await;
+    let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("nested too deep"), "{answer}");
+    let expensive = r#"{ user { accounts { transactions(first: 1000) { nodes { account { transactions(first: 1000) { nodes { id } } } } } } } }"#;
+    let (_, answer) = gql(&w, Some(&w.ann), expensive).await;
+    let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("too complex"), "{answer}");
+}
+
+#[tokio::test]
+async fn graphql_errors_name_the_field() {
+    let w = world().await;
+    let (_, answer) = gql(
+        &w,
+        Some(&w.ann),
+        r#"{ user { monthlyTotals(from: "2026-13-01", until: "2026-02-01") { total } } }"#,
+    )
+    .await;
+    assert_eq!(error_code(&answer), Some("invalid_input"));
+    assert_eq!(answer["errors"][0]["extensions"]["field"], "from");
+}
