@@ -464,7 +464,7 @@ pub async fn data_quality(
 #[into_params(parameter_in = Query)]
 pub(crate) struct QuarantineParams {
     /// 1 to 1000 (default 100).
-    #[param(minimum = 1, maximum = 1000)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
 }
 

@@ -128,9 +128,26 @@ pub(crate) async fn members(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MemberRole {
-    /// owner, member or viewer.
-    #[schema(example = "viewer")]
-    role: String,
+    role: RoleName,
+}
+
+/// A role in a household.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RoleName {
+    Owner,
+    Member,
+    Viewer,
+}
+
+impl From<RoleName> for HouseholdRole {
+    fn from(role: RoleName) -> Self {
+        match role {
+            RoleName::Owner => HouseholdRole::Owner,
+            RoleName::Member => HouseholdRole::Member,
+            RoleName::Viewer => HouseholdRole::Viewer,
+        }
+    }
 }
 
 /// Add a person of the same tenant to the household, or change their role
@@ -161,7 +178,7 @@ pub(crate) async fn set_member(
 ) -> Result<StatusCode, ApiError> {
     let household = household_id(&household)?;
     let user = parse_uuid("user_id", &user, UserId::parse)?;
-    let role = HouseholdRole::parse(&body.role).map_err(|e| ApiError::invalid("role", e.reason))?;
+    let role = HouseholdRole::from(body.role);
     state
         .services
         .set_member(caller.principal(), household, user, role)

@@ -93,7 +93,7 @@ pub(crate) struct ListParams {
     /// From `next_cursor` of the previous page.
     cursor: Option<String>,
     /// 1 to 1000 (default 50).
-    #[param(minimum = 1, maximum = 1000)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
 }
 
