@@ -119,6 +119,12 @@ pub struct ServerSettings {
     /// Requests a client may make in one burst.
     #[serde(default = "default_burst")]
     pub rate_limit_burst: f64,
+    /// PEM certificate chain: with `tls_key`, the server speaks HTTPS only.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for `tls_cert`.
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
 }
 
 fn default_rate() -> f64 {
@@ -152,6 +158,8 @@ impl Default for Settings {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 rate_limit_per_second: default_rate(),
                 rate_limit_burst: default_burst(),
+                tls_cert: None,
+                tls_key: None,
             },
             log: LogSettings {
                 filter: "info,sqlx=warn".into(),

@@ -355,7 +355,16 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
         .await
         .with_context(|| format!("listen: cannot bind {listen}"))?;
     let address = listener.local_addr()?;
-    say!("finsight is listening on http://{address}");
+    let tls = match (&settings.server.tls_cert, &settings.server.tls_key) {
+        (Some(cert), Some(key)) => Some(finsight_server::TlsFiles {
+            cert: cert.clone(),
+            key: key.clone(),
+        }),
+        (None, None) => None,
+        _ => anyhow::bail!("server.tls_cert and server.tls_key: set both or neither"),
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    say!("finsight is listening on {scheme}://{address}");
     tracing::info!(%address, "serving");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     anyhow::ensure!(
@@ -390,7 +399,10 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
         shutdown_signal().await;
         let _ = stop.send(true);
     };
-    let served = finsight_server::serve(listener, state, signal).await;
+    let served = match &tls {
+        Some(tls) => finsight_server::serve_tls(listener, state, signal, tls).await,
+        None => finsight_server::serve(listener, state, signal).await,
+    };
     let _ = processing.await;
     let _ = scheduling.await;
     served.context("server failed")?;

@@ -130,3 +130,76 @@ async fn clients_over_their_rate_get_429_with_retry_after_and_probes_never_do() 
     let (status, _) = get(router(state), "/healthz").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn serves_https_with_the_configured_certificate() {
+    use std::sync::Arc as StdArc;
+    let (state, dir) = state().await;
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let tls = finsight_server::TlsFiles {
+        cert: dir.path().join("cert.pem"),
+        key: dir.path().join("key.pem"),
+    };
+    std::fs::write(&tls.cert, certified.cert.pem()).unwrap();
+    std::fs::write(&tls.key, certified.signing_key.serialize_pem()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        finsight_server::serve_tls(
+            listener,
+            state,
+            async {
+                let _ = stopped.await;
+            },
+            &tls,
+        )
+        .await
+    });
+    let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+    roots.add(certified.cert.der().clone()).unwrap();
+    let config = tokio_rustls::rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(StdArc::new(config));
+    let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+    let name = tokio_rustls::rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut stream = connector.connect(name, tcp).await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response).await;
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    // Plain HTTP on the TLS port gets no answer.
+    let mut plain = tokio::net::TcpStream::connect(address).await.unwrap();
+    plain
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    let _ = plain.read_to_string(&mut answer).await;
+    assert!(!answer.starts_with("HTTP/1.1 200"));
+    stop.send(()).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(35), server)
+        .await
+        .expect("stops")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_missing_certificate_is_named() {
+    let (state, dir) = state().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let tls = finsight_server::TlsFiles {
+        cert: dir.path().join("missing.pem"),
+        key: dir.path().join("missing-key.pem"),
+    };
+    let error = finsight_server::serve_tls(listener, state, async {}, &tls)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("server.tls_cert"), "{error}");
+}

@@ -167,3 +167,28 @@ async fn postgres_leadership_is_exclusive_and_passes_on() {
         "leadership passes on when the leader's connections close"
     );
 }
+
+/// `sslmode=require` in the URL makes every connection TLS (rustls); the
+/// server's own view of the connections says so.
+#[tokio::test]
+async fn postgres_connections_can_require_tls() {
+    let (_plain, database) = postgres().await;
+    let (base, _) = postgres_admin_url()
+        .rsplit_once('/')
+        .map(|(b, _)| (b.to_owned(), ()))
+        .unwrap();
+    let url = format!("{base}/{}?sslmode=require", database.name());
+    let store = finsight_store::open(&url).await.unwrap();
+    store.ping().await.unwrap();
+    store.users().await.unwrap();
+    let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.unwrap();
+    let (encrypted,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+         WHERE a.datname = $1 AND s.ssl",
+    )
+    .bind(database.name())
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert!(encrypted >= 1, "no TLS connection to {}", database.name());
+}
