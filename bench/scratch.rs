@@ -18,7 +18,7 @@ impl Scratch {
     pub async fn sqlite() -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let url = format!("sqlite://{}", dir.path().join("bench.sqlite").display());
-        let store = finsight_store::open(&url).await?;
+        let store = finsight_store::open(&url, &finsight_store::Kek::generate()).await?;
         store.migrate().await?;
         Ok(Self {
             store,
@@ -40,7 +40,9 @@ impl Scratch {
         let (base, _) = admin_url
             .rsplit_once('/')
             .context("admin url has no database")?;
-        let store = finsight_store::open(&format!("{base}/{name}")).await?;
+        let store =
+            finsight_store::open(&format!("{base}/{name}"), &finsight_store::Kek::generate())
+                .await?;
         store.migrate().await?;
         Ok(Self {
             store,

@@ -23,6 +23,20 @@ pub struct Settings {
     pub privacy: PrivacySettings,
     #[serde(default)]
     pub auth: AuthSettings,
+    #[serde(default)]
+    pub encryption: EncryptionSettings,
+}
+
+/// Field encryption at rest.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EncryptionSettings {
+    /// The key-encryption key, 64 hex digits; set it through
+    /// `FINSIGHT__ENCRYPTION__KEY` (from a secret manager), not in a file.
+    pub key: Option<Secret>,
+    /// Without `key`: a file holding it, created (mode 0600) on first use.
+    /// Defaults to `DATA_DIR/master.key`: fine on a laptop; in production
+    /// set `key` instead.
+    pub key_file: Option<PathBuf>,
 }
 
 /// Sign-in: token lifetimes, password hashing cost, lockout.
@@ -167,6 +181,7 @@ impl Default for Settings {
             },
             privacy: PrivacySettings::default(),
             auth: AuthSettings::default(),
+            encryption: EncryptionSettings::default(),
         }
     }
 }

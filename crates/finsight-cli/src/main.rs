@@ -323,9 +323,53 @@ impl Clock for SystemClock {
     }
 }
 
+/// The key-encryption key: from `encryption.key`, else from the key file
+/// (created with a fresh random key, readable only by its owner).
+fn key_encryption_key(settings: &Settings) -> anyhow::Result<finsight_store::Kek> {
+    if let Some(key) = &settings.encryption.key {
+        return finsight_store::Kek::from_hex(key.expose())
+            .map_err(|e| anyhow::anyhow!("encryption.key: {e}"));
+    }
+    let path = settings
+        .encryption
+        .key_file
+        .clone()
+        .unwrap_or_else(|| settings.data_dir.join("master.key"));
+    match std::fs::read_to_string(&path) {
+        Ok(text) => finsight_store::Kek::from_hex(&text)
+            .map_err(|e| anyhow::anyhow!("encryption.key_file {}: {e}", path.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("data_dir: cannot create {}", parent.display()))?;
+            }
+            let kek = finsight_store::Kek::generate();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&path).with_context(|| {
+                format!("encryption.key_file: cannot create {}", path.display())
+            })?;
+            std::io::Write::write_all(&mut file, kek.to_hex().as_bytes())?;
+            file.sync_all()?;
+            tracing::warn!(
+                path = %path.display(),
+                "created a key-encryption key file; in production set FINSIGHT__ENCRYPTION__KEY instead"
+            );
+            Ok(kek)
+        }
+        Err(error) => Err(anyhow::anyhow!(
+            "encryption.key_file: cannot read {}: {error}",
+            path.display()
+        )),
+    }
+}
+
 async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     let url = settings.database_url()?;
-    let store = finsight_store::open(&url)
+    let kek = key_encryption_key(settings)?;
+    let store = finsight_store::open(&url, &kek)
         .await
         .context("database_url: cannot open the database")?;
     store

@@ -162,7 +162,7 @@ pub trait IdentityStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
-type LoginRow = (
+pub(crate) type LoginRow = (
     Uuid,
     Uuid,
     String,
@@ -224,6 +224,21 @@ pub(crate) fn api_key_from_row(
 /// backends.
 macro_rules! impl_identity_store {
     ($store:ty) => {
+        impl $store {
+            async fn login_record(
+                &self,
+                row: Option<$crate::identity::LoginRow>,
+            ) -> Result<Option<$crate::LoginRecord>, $crate::StoreError> {
+                let Some(mut row) = row else {
+                    return Ok(None);
+                };
+                row.2 = self
+                    .reveal($crate::sealing::column::EMAIL, row.0.as_bytes(), &row.2)
+                    .await?;
+                $crate::identity::login_from_row(row).map(Some)
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::IdentityStore for $store {
             async fn create_login(
@@ -235,11 +250,20 @@ macro_rules! impl_identity_store {
                     finsight_core::LoginKind::Person(user) => (Some(user.as_uuid()), None),
                     finsight_core::LoginKind::Staff(role) => (None, Some(role.as_str())),
                 };
+                let index = self.email_index(&login.email).await?;
+                let email = self
+                    .seal_value(
+                        login.tenant,
+                        $crate::sealing::column::EMAIL,
+                        login.id.as_uuid().as_bytes(),
+                        login.email.as_str(),
+                    )
+                    .await?;
                 let mut tx = self.write_tx().await?;
                 let taken: Option<(uuid::Uuid,)> = sqlx::query_as(
-                    "SELECT id FROM logins WHERE email = $1 OR user_id = $2",
+                    "SELECT id FROM logins WHERE email_index = $1 OR user_id = $2",
                 )
-                .bind(login.email.as_str())
+                .bind(&index)
                 .bind(user)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -251,16 +275,18 @@ macro_rules! impl_identity_store {
                     .into());
                 }
                 sqlx::query(
-                    "INSERT INTO logins (id, tenant_id, email, password_hash, user_id, staff_role, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO logins (id, tenant_id, email, password_hash, user_id, staff_role,
+                                         created_at, email_index)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(login.id.as_uuid())
                 .bind(login.tenant.as_uuid())
-                .bind(login.email.as_str())
+                .bind(&email)
                 .bind(&login.password_hash)
                 .bind(user)
                 .bind(role)
                 .bind(now)
+                .bind(&index)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -274,12 +300,12 @@ macro_rules! impl_identity_store {
                 let row = sqlx::query_as(
                     "SELECT id, tenant_id, email, password_hash, user_id, staff_role,
                             failed_attempts, locked_until
-                     FROM logins WHERE email = $1",
+                     FROM logins WHERE email_index = $1",
                 )
-                .bind(email.as_str())
+                .bind(self.email_index(email).await?)
                 .fetch_optional(self.read_pool())
                 .await?;
-                row.map($crate::identity::login_from_row).transpose()
+                self.login_record(row).await
             }
 
             async fn login(
@@ -294,7 +320,7 @@ macro_rules! impl_identity_store {
                 .bind(id.as_uuid())
                 .fetch_optional(self.read_pool())
                 .await?;
-                row.map($crate::identity::login_from_row).transpose()
+                self.login_record(row).await
             }
 
             async fn record_failed_login(
@@ -353,11 +379,16 @@ macro_rules! impl_identity_store {
                 .bind(id.as_uuid())
                 .fetch_optional(self.read_pool())
                 .await?;
-                Ok(row.map(|(id, tenant, household, name)| finsight_core::User {
+                let Some((id, tenant, household, name)) = row else {
+                    return Ok(None);
+                };
+                Ok(Some(finsight_core::User {
                     id: finsight_core::UserId::from_uuid(id),
                     tenant_id: finsight_core::TenantId::from_uuid(tenant),
                     household_id: finsight_core::HouseholdId::from_uuid(household),
-                    display_name: name,
+                    display_name: self
+                        .reveal($crate::sealing::column::DISPLAY_NAME, id.as_bytes(), &name)
+                        .await?,
                 }))
             }
 
@@ -370,10 +401,15 @@ macro_rules! impl_identity_store {
                         .bind(id.as_uuid())
                         .fetch_optional(self.read_pool())
                         .await?;
-                Ok(row.map(|(id, tenant, name)| finsight_core::Household {
+                let Some((id, tenant, name)) = row else {
+                    return Ok(None);
+                };
+                Ok(Some(finsight_core::Household {
                     id: finsight_core::HouseholdId::from_uuid(id),
                     tenant_id: finsight_core::TenantId::from_uuid(tenant),
-                    name,
+                    name: self
+                        .reveal($crate::sealing::column::HOUSEHOLD_NAME, id.as_bytes(), &name)
+                        .await?,
                 }))
             }
 
@@ -382,20 +418,24 @@ macro_rules! impl_identity_store {
                 tenant: finsight_core::TenantId,
             ) -> Result<Vec<finsight_core::Household>, $crate::StoreError> {
                 let rows: Vec<(uuid::Uuid, uuid::Uuid, String)> = sqlx::query_as(
-                    "SELECT id, tenant_id, name FROM households WHERE tenant_id = $1
-                     ORDER BY name, id",
+                    "SELECT id, tenant_id, name FROM households WHERE tenant_id = $1",
                 )
                 .bind(tenant.as_uuid())
                 .fetch_all(self.read_pool())
                 .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(id, tenant, name)| finsight_core::Household {
+                let mut households = Vec::with_capacity(rows.len());
+                for (id, tenant, name) in rows {
+                    households.push(finsight_core::Household {
                         id: finsight_core::HouseholdId::from_uuid(id),
                         tenant_id: finsight_core::TenantId::from_uuid(tenant),
-                        name,
-                    })
-                    .collect())
+                        name: self
+                            .reveal($crate::sealing::column::HOUSEHOLD_NAME, id.as_bytes(), &name)
+                            .await?,
+                    });
+                }
+                // Names are sealed: sort after opening them.
+                households.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+                Ok(households)
             }
 
             async fn memberships_of(
@@ -433,19 +473,21 @@ macro_rules! impl_identity_store {
                     .bind(household.as_uuid())
                     .fetch_all(self.read_pool())
                     .await?;
-                rows.into_iter()
-                    .map(|(id, tenant, home, name, role)| {
-                        Ok((
-                            finsight_core::User {
-                                id: finsight_core::UserId::from_uuid(id),
-                                tenant_id: finsight_core::TenantId::from_uuid(tenant),
-                                household_id: finsight_core::HouseholdId::from_uuid(home),
-                                display_name: name,
-                            },
-                            $crate::identity::role_from(&role)?,
-                        ))
-                    })
-                    .collect()
+                let mut members = Vec::with_capacity(rows.len());
+                for (id, tenant, home, name, role) in rows {
+                    members.push((
+                        finsight_core::User {
+                            id: finsight_core::UserId::from_uuid(id),
+                            tenant_id: finsight_core::TenantId::from_uuid(tenant),
+                            household_id: finsight_core::HouseholdId::from_uuid(home),
+                            display_name: self
+                                .reveal($crate::sealing::column::DISPLAY_NAME, id.as_bytes(), &name)
+                                .await?,
+                        },
+                        $crate::identity::role_from(&role)?,
+                    ));
+                }
+                Ok(members)
             }
 
             async fn set_membership(

@@ -5,6 +5,8 @@
 
 #[macro_use]
 mod shared;
+#[macro_use]
+mod sealing;
 
 mod audit;
 mod error;
@@ -12,6 +14,8 @@ mod error;
 mod identity;
 mod ingest;
 mod jobs;
+#[macro_use]
+mod keys;
 mod ledger;
 mod postgres;
 mod processing;
@@ -19,6 +23,7 @@ mod rows;
 mod sqlite;
 mod sqlite_bulk;
 mod stats;
+pub mod vault;
 
 use std::sync::Arc;
 
@@ -33,6 +38,7 @@ pub use ingest::{
     QuarantineStatus, QuarantinedRecord,
 };
 pub use jobs::{JobClaim, JobStore};
+pub use keys::{KeyStatus, KeyStore};
 pub use ledger::{
     AccountSummary, CategoryMonthTotal, CategorySummary, Directory, DirectoryStore, InsertReport,
     LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionEdit,
@@ -41,11 +47,19 @@ pub use ledger::{
 pub use postgres::PostgresStore;
 pub use processing::{CategoryUpdate, ProcessorStore};
 pub use sqlite::SqliteStore;
+pub use vault::Kek;
 
 /// Everything a Finsight process needs from its database.
 #[async_trait::async_trait]
 pub trait Store:
-    DirectoryStore + LedgerStore + IngestStore + ProcessorStore + JobStore + AuditStore + IdentityStore
+    DirectoryStore
+    + LedgerStore
+    + IngestStore
+    + ProcessorStore
+    + JobStore
+    + AuditStore
+    + IdentityStore
+    + KeyStore
 {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;
@@ -54,12 +68,13 @@ pub trait Store:
 }
 
 /// Opens the store a URL names: `sqlite://PATH` (created if missing) or
-/// `postgres://…`. Runs no migrations.
-pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+/// `postgres://…`, sealing personal fields with data keys wrapped by `kek`.
+/// Runs no migrations.
+pub async fn open(url: &str, kek: &Kek) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url).await?))
+        Ok(Arc::new(SqliteStore::open(url, kek).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(PostgresStore::open(url).await?))
+        Ok(Arc::new(PostgresStore::open(url, kek).await?))
     } else {
         Err(StoreError::Config(format!(
             "database url must start with sqlite:// or postgres://, got {:?}",

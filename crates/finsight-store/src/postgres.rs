@@ -24,12 +24,13 @@ const ROWS_PER_STATEMENT: usize = 5000;
 
 pub struct PostgresStore {
     pool: PgPool,
+    vault: std::sync::Arc<crate::vault::Vault>,
     /// Connections holding leadership advisory locks, by role.
     leadership: tokio::sync::Mutex<std::collections::HashMap<String, sqlx::PgConnection>>,
 }
 
 impl PostgresStore {
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    pub async fn open(url: &str, kek: &crate::vault::Kek) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
@@ -37,6 +38,7 @@ impl PostgresStore {
             .await?;
         Ok(Self {
             pool,
+            vault: std::sync::Arc::new(crate::vault::Vault::new(kek)),
             leadership: tokio::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }
@@ -56,6 +58,10 @@ impl PostgresStore {
         quarantine: Vec<crate::QuarantineEntry>,
         now: time::OffsetDateTime,
     ) -> Result<crate::BatchReport, StoreError> {
+        let sealed = self
+            .seal_records(transactions.iter().map(|t| (t.id(), t.record())))
+            .await?;
+        let sealed_quarantine = self.seal_quarantine(&quarantine).await?;
         let mut tx = self.write_tx().await?;
         let ledger = if transactions.is_empty() {
             crate::InsertReport::default()
@@ -63,11 +69,11 @@ impl PostgresStore {
             {
                 let records: Vec<NewTransaction> =
                     transactions.into_iter().map(|t| t.into_record()).collect();
-                insert_in(&mut tx, &records).await?
+                insert_in(&mut tx, &records, &sealed).await?
             }
         };
         let mut quarantined = 0;
-        for entry in &quarantine {
+        for (entry, (raw, record)) in quarantine.iter().zip(&sealed_quarantine) {
             quarantined += sqlx::query(
                 "INSERT INTO quarantine (id, source, origin, location, raw, field, reason,
                              record, account_id, status, created_at)
@@ -78,10 +84,10 @@ impl PostgresStore {
             .bind(&entry.source)
             .bind(&entry.origin)
             .bind(&entry.location)
-            .bind(&entry.raw)
+            .bind(raw)
             .bind(&entry.field)
             .bind(&entry.reason)
-            .bind(entry.record.as_deref())
+            .bind(record.as_deref())
             .bind(entry.account_id.map(|a| a.as_uuid()))
             .bind(now)
             .execute(&mut *tx)
@@ -102,6 +108,8 @@ impl_ingest_store!(PostgresStore);
 impl_processor_store!(PostgresStore);
 impl_audit_store!(PostgresStore, "LOCK TABLE audit_log IN EXCLUSIVE MODE");
 impl_identity_store!(PostgresStore);
+impl_key_store!(PostgresStore, "LOCK TABLE data_keys IN EXCLUSIVE MODE");
+impl_sealing!(PostgresStore);
 
 impl_job_store!(
     PostgresStore,
@@ -144,8 +152,9 @@ impl Store for PostgresStore {
 #[async_trait::async_trait]
 impl DirectoryStore for PostgresStore {
     async fn upsert_directory(&self, directory: &Directory) -> Result<(), StoreError> {
+        let sealed = seal_directory!(self, directory);
         let mut tx = self.pool.begin().await?;
-        upsert_directory_in!(tx, directory);
+        upsert_directory_in!(tx, directory, sealed);
         tx.commit().await?;
         Ok(())
     }
@@ -159,7 +168,7 @@ impl DirectoryStore for PostgresStore {
     }
 
     async fn users(&self) -> Result<Vec<User>, StoreError> {
-        fetch_users!(&self.pool)
+        fetch_users!(self, &self.pool)
     }
 
     async fn tenants(&self) -> Result<Vec<finsight_core::Tenant>, StoreError> {
@@ -184,10 +193,16 @@ struct Columns<'a> {
     category_source: Vec<Option<&'static str>>,
     source: Vec<&'a str>,
     source_ref: Vec<Option<&'a str>>,
+    description_terms: Vec<&'a str>,
 }
 
 impl<'a> Columns<'a> {
-    fn push(&mut self, record: &'a NewTransaction, user_id: UserId) {
+    fn push(
+        &mut self,
+        record: &'a NewTransaction,
+        user_id: UserId,
+        sealed: &'a crate::sealing::SealedText,
+    ) {
         self.id.push(record.transaction_id().as_uuid());
         self.user_id.push(user_id.as_uuid());
         self.account_id.push(record.account_id.as_uuid());
@@ -195,7 +210,8 @@ impl<'a> Columns<'a> {
         self.occurred_at.push(record.occurred_at);
         self.amount_minor.push(record.amount.minor_units());
         self.currency.push(record.amount.currency().code());
-        self.description.push(record.description.as_str());
+        self.description.push(&sealed.description);
+        self.description_terms.push(&sealed.terms);
         self.merchant.push(record.merchant.as_deref());
         self.mcc.push(record.mcc.map(|m| i32::from(m.code())));
         self.category
@@ -224,8 +240,11 @@ impl LedgerStore for PostgresStore {
         if batch.is_empty() {
             return Ok(InsertReport::default());
         }
+        let sealed = self
+            .seal_records(batch.iter().map(|r| (r.transaction_id(), r)))
+            .await?;
         let mut tx = self.pool.begin().await?;
-        let report = insert_in(&mut tx, batch).await?;
+        let report = insert_in(&mut tx, batch, &sealed).await?;
         tx.commit().await?;
         Ok(report)
     }
@@ -233,6 +252,10 @@ impl LedgerStore for PostgresStore {
     async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
         let limit = query.checked_limit()?;
         let (min_e4, max_e4) = query.amount_bounds_e4()?;
+        let terms = match &query.text {
+            Some(text) => self.terms_pattern(query.user_id, text).await?,
+            None => None,
+        };
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
@@ -247,14 +270,14 @@ impl LedgerStore for PostgresStore {
                    AND ($6::date IS NULL OR (posted_on, id) < ($6, $7::uuid))
                    AND ($9::bigint IS NULL OR {amount} >= $9)
                    AND ($10::bigint IS NULL OR {amount} <= $10)
-                   AND ($11::text IS NULL OR lower(description) LIKE $11 ESCAPE '\\'
+                   AND ($11::text IS NULL OR description_terms LIKE $12::text
                         OR lower(COALESCE(merchant, '')) LIKE $11 ESCAPE '\\')
                  ORDER BY posted_on DESC, id DESC
                  LIMIT $8",
                 amount = crate::ledger::AMOUNT_E4_SQL.as_str()
             )
         });
-        let rows: Vec<TransactionRow> = sqlx::query_as(SQL.as_str())
+        let mut rows: Vec<TransactionRow> = sqlx::query_as(SQL.as_str())
             .bind(query.user_id.as_uuid())
             .bind(query.account_id.map(|a| a.as_uuid()))
             .bind(query.from)
@@ -266,8 +289,10 @@ impl LedgerStore for PostgresStore {
             .bind(min_e4)
             .bind(max_e4)
             .bind(query.text_pattern())
+            .bind(terms)
             .fetch_all(&self.pool)
             .await?;
+        self.reveal_rows(&mut rows).await?;
         page_from_rows(rows, query.limit as usize)
     }
 
@@ -310,7 +335,7 @@ impl LedgerStore for PostgresStore {
         )
         .fetch_one(&mut *tx)
         .await?;
-        let by_user = sqlx::query_as(
+        let mut by_user: Vec<crate::stats::UserRow> = sqlx::query_as(
             "SELECT u.id, u.display_name,
                     (SELECT COUNT(*) FROM accounts a WHERE a.user_id = u.id),
                     COUNT(t.id), to_char(MIN(t.posted_on), 'YYYY-MM-DD'),
@@ -336,6 +361,15 @@ impl LedgerStore for PostgresStore {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
+        for row in &mut by_user {
+            row.1 = self
+                .reveal(
+                    crate::sealing::column::DISPLAY_NAME,
+                    row.0.as_bytes(),
+                    &row.1,
+                )
+                .await?;
+        }
         assemble_stats(StatsRows {
             counts,
             by_user,
@@ -349,6 +383,7 @@ impl LedgerStore for PostgresStore {
 pub(crate) async fn insert_in(
     conn: &mut PgConnection,
     batch: &[NewTransaction],
+    sealed: &[crate::sealing::SealedText],
 ) -> Result<InsertReport, StoreError> {
     // Writers take turns on the outbox, so its sequence numbers become
     // visible in order: a reader that has seen seq N never later finds an
@@ -376,21 +411,22 @@ pub(crate) async fn insert_in(
     }
     let users = owners_of_batch(batch, &owners)?;
     let mut inserted = 0;
-    for (records, users) in batch
+    for ((records, users), sealed) in batch
         .chunks(ROWS_PER_STATEMENT)
         .zip(users.chunks(ROWS_PER_STATEMENT))
+        .zip(sealed.chunks(ROWS_PER_STATEMENT))
     {
         let mut columns = Columns::default();
-        for (record, user_id) in records.iter().zip(users) {
-            columns.push(record, *user_id);
+        for ((record, user_id), sealed) in records.iter().zip(users).zip(sealed) {
+            columns.push(record, *user_id, sealed);
         }
         inserted += sqlx::query(
             "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at,
                  amount_minor, currency, description, merchant, mcc, category, category_source,
-                 source, source_ref)
+                 source, source_ref, description_terms)
              SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::date[],
                  $5::timestamptz[], $6::int8[], $7::text[], $8::text[], $9::text[], $10::int4[],
-                 $11::text[], $12::text[], $13::text[], $14::text[])
+                 $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&columns.id)
@@ -407,6 +443,7 @@ pub(crate) async fn insert_in(
         .bind(&columns.category_source)
         .bind(&columns.source)
         .bind(&columns.source_ref)
+        .bind(&columns.description_terms)
         .execute(&mut *conn)
         .await?
         .rows_affected();

@@ -7,7 +7,7 @@
 /// transaction `$tx`. An account whose owner, kind or currency would change
 /// is refused, naming it.
 macro_rules! upsert_directory_in {
-    ($tx:ident, $directory:expr) => {
+    ($tx:ident, $directory:expr, $sealed:expr) => {
         for tenant in &$directory.tenants {
             sqlx::query(
                 "INSERT INTO tenants (id, name) VALUES ($1, $2)
@@ -18,18 +18,18 @@ macro_rules! upsert_directory_in {
             .execute(&mut *$tx)
             .await?;
         }
-        for household in &$directory.households {
+        for (household, name) in $directory.households.iter().zip(&$sealed.0) {
             sqlx::query(
                 "INSERT INTO households (id, tenant_id, name) VALUES ($1, $2, $3)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name",
             )
             .bind(household.id.as_uuid())
             .bind(household.tenant_id.as_uuid())
-            .bind(&household.name)
+            .bind(name)
             .execute(&mut *$tx)
             .await?;
         }
-        for user in &$directory.users {
+        for (user, name) in $directory.users.iter().zip(&$sealed.1) {
             sqlx::query(
                 "INSERT INTO users (id, tenant_id, household_id, display_name)
                  VALUES ($1, $2, $3, $4)
@@ -38,7 +38,7 @@ macro_rules! upsert_directory_in {
             .bind(user.id.as_uuid())
             .bind(user.tenant_id.as_uuid())
             .bind(user.household_id.as_uuid())
-            .bind(&user.display_name)
+            .bind(name)
             .execute(&mut *$tx)
             .await?;
             sqlx::query(
@@ -105,13 +105,57 @@ macro_rules! fetch_accounts_of_user {
 }
 
 macro_rules! fetch_users {
-    ($pool:expr) => {{
+    ($self:ident, $pool:expr) => {{
         let rows: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid, String)> = sqlx::query_as(
             "SELECT id, tenant_id, household_id, display_name FROM users ORDER BY id",
         )
         .fetch_all($pool)
         .await?;
-        Ok(rows.into_iter().map($crate::stats::user_from_row).collect())
+        let mut users = Vec::with_capacity(rows.len());
+        for (id, tenant, household, name) in rows {
+            let name = $self
+                .reveal($crate::sealing::column::DISPLAY_NAME, id.as_bytes(), &name)
+                .await?;
+            users.push($crate::stats::user_from_row((id, tenant, household, name)));
+        }
+        Ok(users)
+    }};
+}
+
+/// Sealed household and user names of a directory, in order (sealed
+/// before the directory's write transaction: sealing may create keys).
+macro_rules! seal_directory {
+    ($self:ident, $directory:expr) => {{
+        let mut households = Vec::with_capacity($directory.households.len());
+        for household in &$directory.households {
+            households.push(
+                $self
+                    .seal_value(
+                        household.tenant_id,
+                        $crate::sealing::column::HOUSEHOLD_NAME,
+                        household.id.as_uuid().as_bytes(),
+                        &household.name,
+                    )
+                    .await?,
+            );
+        }
+        let mut users = Vec::with_capacity($directory.users.len());
+        for user in &$directory.users {
+            users.push(
+                $self
+                    .seal_value(
+                        user.tenant_id,
+                        $crate::sealing::column::DISPLAY_NAME,
+                        user.id.as_uuid().as_bytes(),
+                        &user.display_name,
+                    )
+                    .await?,
+            );
+        }
+        $self
+            .vault
+            .remember_users($directory.users.iter().map(|u| (u.id, u.tenant_id)));
+        (households, users)
     }};
 }
 
@@ -233,7 +277,11 @@ macro_rules! impl_ingest_store {
                 .bind(i64::from(limit))
                 .fetch_all(self.read_pool())
                 .await?;
-                rows.into_iter().map(TryInto::try_into).collect()
+                let mut records = Vec::with_capacity(rows.len());
+                for row in rows {
+                    records.push(self.reveal_quarantine(row).await?.try_into()?);
+                }
+                Ok(records)
             }
 
             async fn quarantined_record(
@@ -248,7 +296,10 @@ macro_rules! impl_ingest_store {
                 .bind(id)
                 .fetch_optional(self.read_pool())
                 .await?;
-                row.map(TryInto::try_into).transpose()
+                match row {
+                    Some(row) => Ok(Some(self.reveal_quarantine(row).await?.try_into()?)),
+                    None => Ok(None),
+                }
             }
 
             async fn resolve_quarantined(
@@ -257,8 +308,11 @@ macro_rules! impl_ingest_store {
                 transaction: &finsight_core::NewTransaction,
                 now: time::OffsetDateTime,
             ) -> Result<$crate::InsertReport, $crate::StoreError> {
+                let sealed = self
+                    .seal_records(std::iter::once((transaction.transaction_id(), transaction)))
+                    .await?;
                 let mut tx = self.write_tx().await?;
-                let report = insert_in(&mut tx, std::slice::from_ref(transaction)).await?;
+                let report = insert_in(&mut tx, std::slice::from_ref(transaction), &sealed).await?;
                 let updated = sqlx::query(
                     "UPDATE quarantine SET status = 'resolved', resolved_at = $2, transaction_id = $3
                      WHERE id = $1 AND status = 'open'",
@@ -505,8 +559,9 @@ macro_rules! impl_processor_store {
                         separated.push_bind(id.as_uuid());
                     }
                     query.push(")");
-                    let rows: Vec<$crate::rows::TransactionRow> =
+                    let mut rows: Vec<$crate::rows::TransactionRow> =
                         query.build_query_as().fetch_all(self.read_pool()).await?;
+                    self.reveal_rows(&mut rows).await?;
                     for row in rows {
                         out.push(row.try_into()?);
                     }
@@ -781,32 +836,54 @@ macro_rules! impl_audit_store {
 /// `LedgerStore::edit_transaction`, the same on both backends.
 macro_rules! edit_transaction {
     ($self:ident, $id:expr, $edit:expr) => {{
-        let mut tx = $self.write_tx().await?;
-        let exists: Option<(uuid::Uuid,)> =
-            sqlx::query_as("SELECT id FROM transactions WHERE id = $1")
+        let owner: Option<(uuid::Uuid,)> =
+            sqlx::query_as("SELECT user_id FROM transactions WHERE id = $1")
                 .bind($id.as_uuid())
-                .fetch_optional(&mut *tx)
+                .fetch_optional($self.read_pool())
                 .await?;
-        if exists.is_some() {
-            if let Some(category) = &$edit.category {
-                sqlx::query(
-                    "UPDATE transactions SET category = $2, category_source = 'user' WHERE id = $1",
-                )
+        let Some((owner,)) = owner else {
+            return Ok(false);
+        };
+        // Seal before the write transaction: sealing may create a key.
+        let notes = match &$edit.notes {
+            Some(Some(text)) => {
+                let tenant = $self
+                    .tenant_of_user(finsight_core::UserId::from_uuid(owner))
+                    .await?
+                    .ok_or_else(|| $crate::StoreError::Corrupt(format!("user {owner}")))?;
+                Some(Some(
+                    $self
+                        .seal_value(
+                            tenant,
+                            $crate::sealing::column::NOTES,
+                            $id.as_uuid().as_bytes(),
+                            text,
+                        )
+                        .await?,
+                ))
+            }
+            Some(None) => Some(None),
+            None => None,
+        };
+        let mut tx = $self.write_tx().await?;
+        if let Some(category) = &$edit.category {
+            sqlx::query(
+                "UPDATE transactions SET category = $2, category_source = 'user' WHERE id = $1",
+            )
+            .bind($id.as_uuid())
+            .bind(category.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(notes) = &notes {
+            sqlx::query("UPDATE transactions SET notes = $2 WHERE id = $1")
                 .bind($id.as_uuid())
-                .bind(category.as_str())
+                .bind(notes.as_deref())
                 .execute(&mut *tx)
                 .await?;
-            }
-            if let Some(notes) = &$edit.notes {
-                sqlx::query("UPDATE transactions SET notes = $2 WHERE id = $1")
-                    .bind($id.as_uuid())
-                    .bind(notes.as_deref())
-                    .execute(&mut *tx)
-                    .await?;
-            }
         }
         tx.commit().await?;
-        Ok(exists.is_some())
+        Ok(true)
     }};
 }
 

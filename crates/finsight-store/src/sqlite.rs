@@ -23,7 +23,7 @@ use crate::{
     OutboxEntry, Store, StoreError, TotalsQuery, TransactionPage, TransactionQuery,
 };
 
-/// Rows per INSERT statement: 14 parameters each, 28,000 in all, under
+/// Rows per INSERT statement: 15 parameters each, 30,000 in all, under
 /// SQLite's 32,766-parameter limit (fewer, larger statements measured
 /// faster for 1M-row imports).
 const ROWS_PER_STATEMENT: usize = 2000;
@@ -32,12 +32,13 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     bulk: BulkWriter,
+    vault: std::sync::Arc<crate::vault::Vault>,
 }
 
 impl SqliteStore {
     /// Opens (creating if missing) the database file a `sqlite://PATH` URL
     /// names.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    pub async fn open(url: &str, kek: &crate::vault::Kek) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -60,6 +61,7 @@ impl SqliteStore {
             writer,
             reader,
             bulk,
+            vault: std::sync::Arc::new(crate::vault::Vault::new(kek)),
         })
     }
 
@@ -78,9 +80,17 @@ impl SqliteStore {
         quarantine: Vec<crate::QuarantineEntry>,
         now: time::OffsetDateTime,
     ) -> Result<crate::BatchReport, StoreError> {
-        self.bulk.write(transactions, quarantine, now).await
+        let sealed = self
+            .seal_records(transactions.iter().map(|t| (t.id(), t.record())))
+            .await?;
+        let sealed_quarantine = self.seal_quarantine(&quarantine).await?;
+        self.bulk
+            .write(transactions, sealed, quarantine, sealed_quarantine, now)
+            .await
     }
 }
+
+impl_sealing!(SqliteStore);
 
 type Db = Sqlite;
 
@@ -88,6 +98,7 @@ impl_ingest_store!(SqliteStore);
 impl_processor_store!(SqliteStore);
 impl_audit_store!(SqliteStore, "");
 impl_identity_store!(SqliteStore);
+impl_key_store!(SqliteStore, "");
 
 impl_job_store!(
     SqliteStore,
@@ -115,8 +126,9 @@ impl Store for SqliteStore {
 #[async_trait::async_trait]
 impl DirectoryStore for SqliteStore {
     async fn upsert_directory(&self, directory: &Directory) -> Result<(), StoreError> {
+        let sealed = seal_directory!(self, directory);
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        upsert_directory_in!(tx, directory);
+        upsert_directory_in!(tx, directory, sealed);
         tx.commit().await?;
         Ok(())
     }
@@ -130,7 +142,7 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn users(&self) -> Result<Vec<User>, StoreError> {
-        fetch_users!(&self.reader)
+        fetch_users!(self, &self.reader)
     }
 
     async fn tenants(&self) -> Result<Vec<finsight_core::Tenant>, StoreError> {
@@ -162,8 +174,7 @@ impl LedgerStore for SqliteStore {
             .map(finsight_core::IdentifiedTransaction::new)
             .collect();
         let report = self
-            .bulk
-            .write(batch, Vec::new(), time::OffsetDateTime::UNIX_EPOCH)
+            .write_good_and_bad(batch, Vec::new(), time::OffsetDateTime::UNIX_EPOCH)
             .await?;
         Ok(report.ledger)
     }
@@ -171,6 +182,10 @@ impl LedgerStore for SqliteStore {
     async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
         let limit = query.checked_limit()?;
         let (min_e4, max_e4) = query.amount_bounds_e4()?;
+        let terms = match &query.text {
+            Some(text) => self.terms_pattern(query.user_id, text).await?,
+            None => None,
+        };
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
@@ -185,14 +200,14 @@ impl LedgerStore for SqliteStore {
                    AND (?6 IS NULL OR posted_on < ?6 OR (posted_on = ?6 AND id < ?7))
                    AND (?9 IS NULL OR {amount} >= ?9)
                    AND (?10 IS NULL OR {amount} <= ?10)
-                   AND (?11 IS NULL OR lower(description) LIKE ?11 ESCAPE '\\'
+                   AND (?11 IS NULL OR description_terms LIKE ?12
                         OR lower(COALESCE(merchant, '')) LIKE ?11 ESCAPE '\\')
                  ORDER BY posted_on DESC, id DESC
                  LIMIT ?8",
                 amount = crate::ledger::AMOUNT_E4_SQL.as_str()
             )
         });
-        let rows: Vec<TransactionRow> = sqlx::query_as(SQL.as_str())
+        let mut rows: Vec<TransactionRow> = sqlx::query_as(SQL.as_str())
             .bind(query.user_id.as_uuid())
             .bind(query.account_id.map(|a| a.as_uuid()))
             .bind(query.from)
@@ -204,8 +219,10 @@ impl LedgerStore for SqliteStore {
             .bind(min_e4)
             .bind(max_e4)
             .bind(query.text_pattern())
+            .bind(terms)
             .fetch_all(&self.reader)
             .await?;
+        self.reveal_rows(&mut rows).await?;
         page_from_rows(rows, query.limit as usize)
     }
 
@@ -246,7 +263,7 @@ impl LedgerStore for SqliteStore {
         )
         .fetch_one(&mut *conn)
         .await?;
-        let by_user = sqlx::query_as(
+        let mut by_user: Vec<crate::stats::UserRow> = sqlx::query_as(
             "SELECT u.id, u.display_name,
                     (SELECT COUNT(*) FROM accounts a WHERE a.user_id = u.id),
                     COUNT(t.id), MIN(t.posted_on), MAX(t.posted_on)
@@ -273,6 +290,15 @@ impl LedgerStore for SqliteStore {
         .fetch_all(&mut *conn)
         .await?;
         conn.commit().await?;
+        for row in &mut by_user {
+            row.1 = self
+                .reveal(
+                    crate::sealing::column::DISPLAY_NAME,
+                    row.0.as_bytes(),
+                    &row.1,
+                )
+                .await?;
+        }
         assemble_stats(StatsRows {
             counts,
             by_user,
@@ -288,6 +314,7 @@ impl LedgerStore for SqliteStore {
 pub(crate) async fn insert_in(
     conn: &mut SqliteConnection,
     batch: &[NewTransaction],
+    sealed: &[crate::sealing::SealedText],
 ) -> Result<InsertReport, StoreError> {
     let mut owners = AccountOwners::new();
     for account_id in distinct_accounts(batch) {
@@ -304,16 +331,18 @@ pub(crate) async fn insert_in(
     }
     let users = owners_of_batch(batch, &owners)?;
     let mut inserted = 0;
-    for (records, users) in batch
+    for ((records, users), sealed) in batch
         .chunks(ROWS_PER_STATEMENT)
         .zip(users.chunks(ROWS_PER_STATEMENT))
+        .zip(sealed.chunks(ROWS_PER_STATEMENT))
     {
         let mut insert = QueryBuilder::<Sqlite>::new(
             "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at, \
              amount_minor, currency, description, merchant, mcc, category, category_source, \
-             source, source_ref) ",
+             source, source_ref, description_terms) ",
         );
-        insert.push_values(records.iter().zip(users), |mut row, (record, user_id)| {
+        let rows = records.iter().zip(users).zip(sealed);
+        insert.push_values(rows, |mut row, ((record, user_id), sealed)| {
             row.push_bind(record.transaction_id().as_uuid())
                 .push_bind(user_id.as_uuid())
                 .push_bind(record.account_id.as_uuid())
@@ -321,13 +350,14 @@ pub(crate) async fn insert_in(
                 .push_bind(record.occurred_at)
                 .push_bind(record.amount.minor_units())
                 .push_bind(record.amount.currency().code())
-                .push_bind(record.description.as_str())
+                .push_bind(sealed.description.clone())
                 .push_bind(record.merchant.as_deref())
                 .push_bind(record.mcc.map(|m| i32::from(m.code())))
                 .push_bind(record.category.as_ref().map(|c| c.as_str()))
                 .push_bind(record.category.as_ref().map(|_| CATEGORY_FROM_SOURCE))
                 .push_bind(record.source.as_str())
-                .push_bind(record.source_ref.as_deref());
+                .push_bind(record.source_ref.as_deref())
+                .push_bind(sealed.terms.clone());
         });
         insert.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
         let created: Vec<(Uuid,)> = insert.build_query_as().fetch_all(&mut *conn).await?;

@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::rows::{AccountOwners, CATEGORY_FROM_SOURCE, distinct_accounts, owners_of_batch};
+use crate::sealing::SealedText;
 use crate::{BatchReport, InsertReport, QuarantineEntry, StoreError};
 
 /// A dedicated writer connection for bulk batches.
@@ -52,10 +53,14 @@ impl BulkWriter {
 
     /// Writes transactions (with their outbox and volume rows, by trigger)
     /// and quarantine entries in one `BEGIN IMMEDIATE` transaction.
+    /// `sealed` and `sealed_quarantine` are the encrypted personal text of
+    /// `transactions` and `quarantine`, in the same order.
     pub(crate) async fn write(
         &self,
         transactions: Vec<IdentifiedTransaction>,
+        sealed: Vec<SealedText>,
         quarantine: Vec<QuarantineEntry>,
+        sealed_quarantine: Vec<(String, Option<String>)>,
         now: OffsetDateTime,
     ) -> Result<BatchReport, StoreError> {
         let connection = Arc::clone(&self.connection);
@@ -63,7 +68,14 @@ impl BulkWriter {
             let mut connection = connection
                 .lock()
                 .map_err(|_| StoreError::Bulk("bulk writer poisoned by a panic".into()))?;
-            write_blocking(&mut connection, &transactions, &quarantine, now)
+            write_blocking(
+                &mut connection,
+                &transactions,
+                &sealed,
+                &quarantine,
+                &sealed_quarantine,
+                now,
+            )
         })
         .await
         .map_err(|e| StoreError::Bulk(format!("bulk writer task failed: {e}")))?
@@ -73,7 +85,9 @@ impl BulkWriter {
 fn write_blocking(
     connection: &mut Connection,
     batch: &[IdentifiedTransaction],
+    sealed: &[SealedText],
     quarantine: &[QuarantineEntry],
+    sealed_quarantine: &[(String, Option<String>)],
     now: OffsetDateTime,
 ) -> Result<BatchReport, StoreError> {
     let tx = connection
@@ -109,12 +123,12 @@ fn write_blocking(
             .prepare_cached(
                 "INSERT INTO transactions (id, user_id, account_id, posted_on, occurred_at,
                      amount_minor, currency, description, merchant, mcc, category, category_source,
-                     source, source_ref)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                     source, source_ref, description_terms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                  ON CONFLICT (id) DO NOTHING",
             )
             .map_err(bulk_error)?;
-        for (identified, user) in batch.iter().zip(&users) {
+        for ((identified, user), sealed) in batch.iter().zip(&users).zip(sealed) {
             let record = identified.record();
             let id = identified.id().as_uuid();
             let occurred_at = record.occurred_at.map(timestamp).transpose()?;
@@ -128,13 +142,14 @@ fn write_blocking(
                     occurred_at,
                     record.amount.minor_units(),
                     record.amount.currency().code(),
-                    record.description.as_str(),
+                    sealed.description,
                     record.merchant.as_deref(),
                     record.mcc.map(|m| i32::from(m.code())),
                     record.category.as_ref().map(|c| c.as_str()),
                     record.category.as_ref().map(|_| CATEGORY_FROM_SOURCE),
                     record.source.as_str(),
                     record.source_ref.as_deref(),
+                    sealed.terms,
                 ])
                 .map_err(bulk_error)? as u64;
             if created == 1 {
@@ -173,17 +188,17 @@ fn write_blocking(
                  ON CONFLICT (id) DO NOTHING",
             )
             .map_err(bulk_error)?;
-        for entry in quarantine {
+        for (entry, (raw, record)) in quarantine.iter().zip(sealed_quarantine) {
             quarantined += insert
                 .execute(params![
                     entry.id().as_bytes().as_slice(),
                     entry.source,
                     entry.origin,
                     entry.location,
-                    entry.raw,
+                    raw,
                     entry.field,
                     entry.reason,
-                    entry.record,
+                    record,
                     entry.account_id.map(|a| a.as_uuid().as_bytes().to_vec()),
                     created_at,
                 ])

@@ -67,7 +67,9 @@ fn demo_twice_adds_nothing_and_stats_match_postgres() {
     let mut args = vec!["--database-url", url.as_str()];
     args.extend_from_slice(&with_dir(pg_dir.path(), SMALL_DEMO));
     ok(&finsight(&args));
-    let pg_stats = ok(&finsight(&["--database-url", &url, "stats"]));
+    let mut args = vec!["--database-url", url.as_str()];
+    args.extend_from_slice(&with_dir(pg_dir.path(), &["stats"]));
+    let pg_stats = ok(&finsight(&args));
     assert_eq!(
         pg_stats, stats,
         "SQLite and PostgreSQL print the same stats"
@@ -406,7 +408,7 @@ mod audit {
         let intact = audited();
         assert_eq!(
             verify(intact.path()),
-            (true, "audit log intact: 5 entries\n".to_owned())
+            (true, "audit log intact: 7 entries\n".to_owned())
         );
 
         let edited = audited();
@@ -440,11 +442,19 @@ mod audit {
         let (ok, text) = verify(swapped.path());
         assert!(!ok && text.contains("broken at entry 2"), "{text}");
 
+        // The demo's two logins, then the five imports.
         let listed = ok_list(intact.path());
-        assert_eq!(listed.lines().count(), 5);
+        let lines: Vec<&str> = listed.lines().collect();
+        assert_eq!(lines.len(), 7, "{listed}");
         assert!(
-            listed
-                .lines()
+            lines[..2]
+                .iter()
+                .all(|l| l.contains(" demo ") && l.contains("login.create")),
+            "{listed}"
+        );
+        assert!(
+            lines[2..]
+                .iter()
                 .all(|l| l.contains(" cli ") && l.contains("import")),
             "{listed}"
         );

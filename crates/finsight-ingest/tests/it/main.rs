@@ -35,7 +35,9 @@ pub fn account_id(n: u8) -> AccountId {
 pub async fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
-    let store = finsight_store::open(&url).await.unwrap();
+    let store = finsight_store::open(&url, &finsight_store::Kek::generate())
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     let tenant = TenantId::from_random_bytes([1; 16]);
     let household = HouseholdId::from_random_bytes([2; 16]);

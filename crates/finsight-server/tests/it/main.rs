@@ -20,7 +20,9 @@ use tower::ServiceExt;
 pub async fn state() -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
-    let store = finsight_store::open(&url).await.unwrap();
+    let store = finsight_store::open(&url, &finsight_store::Kek::generate())
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
     let state = AppState::new(
         Arc::clone(&store),

@@ -5,10 +5,17 @@ use std::sync::Arc;
 use finsight_store::Store;
 
 /// A SQLite store in a fresh temporary directory (kept alive by the guard).
+/// One key-encryption key for the whole test run (stores opened twice on
+/// one database must share it).
+pub fn kek() -> finsight_store::Kek {
+    static KEK: std::sync::OnceLock<finsight_store::Kek> = std::sync::OnceLock::new();
+    KEK.get_or_init(finsight_store::Kek::generate).clone()
+}
+
 pub async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
-    let store = finsight_store::open(&url).await.unwrap();
+    let store = finsight_store::open(&url, &kek()).await.unwrap();
     store.migrate().await.unwrap();
     (store, dir)
 }
@@ -69,7 +76,7 @@ pub async fn postgres() -> (Arc<dyn Store>, PgDatabase) {
     let create = format!("CREATE DATABASE {name}");
     sqlx::query(&create).execute(&admin).await.unwrap();
     let (base, _) = admin_url.rsplit_once('/').unwrap();
-    let store = finsight_store::open(&format!("{base}/{name}"))
+    let store = finsight_store::open(&format!("{base}/{name}"), &kek())
         .await
         .unwrap();
     store.migrate().await.unwrap();
@@ -133,6 +140,7 @@ conformance!(
     memberships_follow_the_directory_and_can_change,
     refresh_tokens_rotate_once_and_reuse_revokes_the_family,
     api_keys_are_found_by_hash_until_revoked,
+    key_rotation_keeps_reads_working_and_retires_old_keys,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and
@@ -145,7 +153,7 @@ async fn postgres_leadership_is_exclusive_and_passes_on() {
         .map(|(b, _)| (b.to_owned(), ()))
         .unwrap();
     let url = format!("{base}/{}", database.name());
-    let second = finsight_store::open(&url).await.unwrap();
+    let second = finsight_store::open(&url, &kek()).await.unwrap();
     assert!(first.try_lead("scheduler").await.unwrap());
     assert!(
         first.try_lead("scheduler").await.unwrap(),
@@ -178,7 +186,7 @@ async fn postgres_connections_can_require_tls() {
         .map(|(b, _)| (b.to_owned(), ()))
         .unwrap();
     let url = format!("{base}/{}?sslmode=require", database.name());
-    let store = finsight_store::open(&url).await.unwrap();
+    let store = finsight_store::open(&url, &kek()).await.unwrap();
     store.ping().await.unwrap();
     store.users().await.unwrap();
     let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.unwrap();
@@ -191,4 +199,59 @@ async fn postgres_connections_can_require_tls() {
     .await
     .unwrap();
     assert!(encrypted >= 1, "no TLS connection to {}", database.name());
+}
+
+/// What an attacker with the database file (or a dump) sees: no personal
+/// text, only `e1:` ciphertexts, and data keys only in wrapped form.
+async fn assert_sealed_at_rest(rows: Vec<(String, String)>) {
+    assert!(!rows.is_empty());
+    for (column, value) in rows {
+        assert!(value.starts_with("e1:"), "{column} holds {value:?}");
+        for secret in [
+            "PHARMACY",
+            "Ada Lee",
+            "The Lees",
+            "ada@example.com",
+            "card 1234",
+        ] {
+            assert!(!value.contains(secret), "{column} holds {value:?}");
+        }
+    }
+}
+
+const SEALED_SQL: &str = "
+    SELECT 'description', description FROM transactions
+    UNION ALL SELECT 'notes', notes FROM transactions WHERE notes IS NOT NULL
+    UNION ALL SELECT 'display_name', display_name FROM users
+    UNION ALL SELECT 'household', name FROM households
+    UNION ALL SELECT 'email', email FROM logins
+    UNION ALL SELECT 'raw', raw FROM quarantine";
+
+async fn write_personal_data(store: &Arc<dyn Store>) {
+    crate::conformance::personal_data(store).await;
+}
+
+#[tokio::test]
+async fn sqlite_keeps_personal_fields_sealed_at_rest() {
+    let (store, dir) = sqlite().await;
+    write_personal_data(&store).await;
+    let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
+    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as(SEALED_SQL).fetch_all(&raw).await.unwrap();
+    assert_sealed_at_rest(rows).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_personal_fields_sealed_at_rest() {
+    let (store, database) = postgres().await;
+    write_personal_data(&store).await;
+    let (base, _) = postgres_admin_url()
+        .rsplit_once('/')
+        .map(|(b, _)| (b.to_owned(), ()))
+        .unwrap();
+    let raw = sqlx::PgPool::connect(&format!("{base}/{}", database.name()))
+        .await
+        .unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as(SEALED_SQL).fetch_all(&raw).await.unwrap();
+    assert_sealed_at_rest(rows).await;
 }

@@ -1052,10 +1052,27 @@ pub async fn transactions_filter_by_amount_and_text_and_take_edits(store: Arc<dy
     );
     query.text = Some("100%".into());
     assert_eq!(page(query.clone()).await, ["SQ *BLUE BOTTLE 100%"]);
-    query.text = Some("0%".into());
-    assert_eq!(page(query.clone()).await.len(), 1, "% is literal");
-    query.text = Some("_".into());
-    assert!(page(query.clone()).await.is_empty(), "_ is literal");
+    // Descriptions are sealed: search matches whole words (through a keyed
+    // blind index), in any order; merchants are plain and match substrings.
+    query.text = Some("bottle BLUE".into());
+    assert_eq!(page(query.clone()).await, ["SQ *BLUE BOTTLE 100%"]);
+    query.text = Some("bäckerei".into());
+    assert_eq!(page(query.clone()).await, ["BÄCKEREI blue"]);
+    query.text = Some("power".into());
+    assert_eq!(page(query.clone()).await, ["CITY POWER"]);
+    query.text = Some("pow".into());
+    assert!(page(query.clone()).await.is_empty(), "no partial words");
+    query.text = Some("ue bott".into());
+    assert_eq!(
+        page(query.clone()).await,
+        ["SQ *BLUE BOTTLE 100%"],
+        "merchant substring"
+    );
+    query.text = Some("_%".into());
+    assert!(
+        page(query.clone()).await.is_empty(),
+        "wildcards are literal"
+    );
     let mut query = TransactionQuery::for_user(f.user);
     query.min_amount = Some("0.00001".parse().unwrap());
     assert!(matches!(
@@ -1361,4 +1378,185 @@ pub async fn api_keys_are_found_by_hash_until_revoked(store: Arc<dyn Store>) {
     assert!(!store.revoke_api_key(tenant, key.id, now).await.unwrap());
     assert!(store.api_key_by_hash(&[9; 32]).await.unwrap().is_none());
     assert!(store.api_keys(tenant).await.unwrap()[0].revoked);
+}
+
+/// Writes one of each kind of personal text (for the at-rest checks).
+pub async fn personal_data(store: &Arc<dyn Store>) {
+    let f = fixture(store).await;
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let purchase = record(
+        f.checking,
+        date!(2026 - 02 - 02),
+        "-9.99",
+        "ACME PHARMACY 42",
+    );
+    let bad = QuarantineEntry {
+        source: "csv".into(),
+        origin: "march.csv".into(),
+        location: "line 3".into(),
+        raw: "2026-02-31,ACME PHARMACY,-1.00".into(),
+        field: "posted_on".into(),
+        reason: "not a date".into(),
+        record: None,
+        account_id: Some(f.checking),
+    };
+    store
+        .write_batch(
+            vec![IdentifiedTransaction::new(purchase.clone())],
+            vec![bad],
+            now,
+        )
+        .await
+        .unwrap();
+    let edit = finsight_store::TransactionEdit {
+        category: None,
+        notes: Some(Some("card 1234 refund".into())),
+    };
+    store
+        .edit_transaction(purchase.transaction_id(), &edit)
+        .await
+        .unwrap();
+    store
+        .create_login(
+            &finsight_store::NewLogin {
+                id: finsight_core::LoginId::from_random_bytes(id(50)),
+                tenant: TenantId::from_random_bytes(id(1)),
+                email: finsight_core::Email::parse("ada@example.com").unwrap(),
+                password_hash: "x".into(),
+                kind: finsight_core::LoginKind::Person(f.user),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    // And all of it reads back in clear through the store.
+    let stored = store
+        .transactions_by_id(&[purchase.transaction_id()])
+        .await
+        .unwrap();
+    assert_eq!(stored[0].description.as_str(), "ACME PHARMACY 42");
+    assert_eq!(stored[0].notes.as_deref(), Some("card 1234 refund"));
+    let quarantined = store.quarantined(None, 10).await.unwrap();
+    assert_eq!(quarantined[0].entry.raw, "2026-02-31,ACME PHARMACY,-1.00");
+    let login = store
+        .login_by_email(&finsight_core::Email::parse("ADA@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(login.email, "ada@example.com");
+    assert_eq!(store.users().await.unwrap()[0].display_name, "Ada Lee");
+}
+
+/// `keys rotate` under a load of reads: every read succeeds with clear
+/// text, and afterwards no value is sealed under an old key, which is gone.
+pub async fn key_rotation_keeps_reads_working_and_retires_old_keys(store: Arc<dyn Store>) {
+    personal_data(&store).await;
+    let f = Fixture {
+        user: UserId::from_random_bytes(id(3)),
+        other_user: UserId::from_random_bytes(id(4)),
+        checking: AccountId::from_random_bytes(id(10)),
+        card: AccountId::from_random_bytes(id(11)),
+        euro_savings: AccountId::from_random_bytes(id(12)),
+    };
+    let many: Vec<NewTransaction> = (0..400)
+        .map(|n| {
+            record(
+                f.checking,
+                date!(2026 - 01 - 01) + Duration::days(n % 50),
+                "-1.00",
+                &format!("SHOP {n} GROCERIES"),
+            )
+        })
+        .collect();
+    store.insert_transactions(&many).await.unwrap();
+    let now = datetime!(2026-03-01 12:00 UTC);
+    let old: Vec<String> = store
+        .key_status()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.purpose == "data")
+        .map(|k| k.key_id)
+        .collect();
+    assert!(!old.is_empty());
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        let (store, stop) = (Arc::clone(&store), Arc::clone(&stop));
+        readers.push(tokio::spawn(async move {
+            let mut reads = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || reads == 0 {
+                let mut query = TransactionQuery::for_user(f.user);
+                query.limit = 1000;
+                let page = store
+                    .transactions(&query)
+                    .await
+                    .expect("read during rotation");
+                assert!(page.transactions.iter().all(|t| {
+                    let text = t.description.as_str();
+                    text.starts_with("SHOP ") || text == "ACME PHARMACY 42"
+                }));
+                query.text = Some("groceries".into());
+                assert_eq!(
+                    store.transactions(&query).await.unwrap().transactions.len(),
+                    400
+                );
+                assert_eq!(store.users().await.unwrap()[0].display_name, "Ada Lee");
+                let email = finsight_core::Email::parse("ada@example.com").unwrap();
+                assert!(store.login_by_email(&email).await.unwrap().is_some());
+                assert_eq!(
+                    store.quarantined(None, 10).await.unwrap()[0].entry.raw,
+                    "2026-02-31,ACME PHARMACY,-1.00"
+                );
+                reads += 1;
+                tokio::task::yield_now().await;
+            }
+            reads
+        }));
+    }
+
+    let new = store.rotate_data_keys(None, now).await.unwrap();
+    assert_eq!(new.len(), old.len(), "one new version per tenant");
+    let mut moved = 0;
+    loop {
+        let batch = store.reseal_batch(50).await.unwrap();
+        if batch == 0 {
+            break;
+        }
+        moved += batch;
+    }
+    assert!(moved >= 400, "moved {moved}");
+    let mut destroyed = store.destroy_retired_keys().await.unwrap();
+    destroyed.sort();
+    let mut expected = old.clone();
+    expected.sort();
+    assert_eq!(destroyed, expected);
+
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        assert!(reader.await.unwrap() > 0);
+    }
+    let status = store.key_status().await.unwrap();
+    assert!(status.iter().all(|k| k.state == "active"), "{status:?}");
+    assert!(status.iter().all(|k| !old.contains(&k.key_id)));
+    let sealed: u64 = status.iter().map(|k| k.sealed_values).sum();
+    assert!(sealed >= 400 + 5, "{status:?}");
+    // Writes after the rotation use the new keys; reads still work.
+    store
+        .insert_transactions(&[record(
+            f.checking,
+            date!(2026 - 02 - 20),
+            "-2.00",
+            "AFTER ROTATION",
+        )])
+        .await
+        .unwrap();
+    assert!(store.destroy_retired_keys().await.unwrap().is_empty());
+    let mut query = TransactionQuery::for_user(f.user);
+    query.text = Some("rotation after".into());
+    assert_eq!(
+        store.transactions(&query).await.unwrap().transactions.len(),
+        1
+    );
 }

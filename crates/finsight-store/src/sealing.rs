@@ -1,0 +1,344 @@
+//! The stores' side of field encryption: loading and creating tenants' keys
+//! in `data_keys`, resolving which tenant a record belongs to, and sealing
+//! or opening the personal columns (see [`crate::vault`]). The statements
+//! are the same on both backends, so this is one macro.
+
+use std::sync::Arc;
+
+use finsight_core::{NewTransaction, TransactionId};
+
+use crate::vault::{DataKey, Vault};
+
+/// Columns holding sealed text; the name is bound into each ciphertext.
+pub(crate) mod column {
+    pub const DESCRIPTION: &str = "transactions.description";
+    pub const NOTES: &str = "transactions.notes";
+    pub const DISPLAY_NAME: &str = "users.display_name";
+    pub const HOUSEHOLD_NAME: &str = "households.name";
+    pub const EMAIL: &str = "logins.email";
+    pub const QUARANTINE_RAW: &str = "quarantine.raw";
+    pub const QUARANTINE_RECORD: &str = "quarantine.record";
+}
+
+/// Every sealed column as (table, id column, column, name bound into the
+/// ciphertext), for re-encryption and key status.
+pub(crate) const SEALED_COLUMNS: [(&str, &str, &str, &str); 7] = [
+    ("transactions", "id", "description", column::DESCRIPTION),
+    ("transactions", "id", "notes", column::NOTES),
+    ("users", "id", "display_name", column::DISPLAY_NAME),
+    ("households", "id", "name", column::HOUSEHOLD_NAME),
+    ("logins", "id", "email", column::EMAIL),
+    ("quarantine", "id", "raw", column::QUARANTINE_RAW),
+    ("quarantine", "id", "record", column::QUARANTINE_RECORD),
+];
+
+/// A transaction's sealed description and its blind-index terms.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SealedText {
+    pub description: String,
+    pub terms: String,
+}
+
+/// Seals one record with its tenant's keys.
+pub(crate) fn seal_record(
+    data: &DataKey,
+    index: &DataKey,
+    id: TransactionId,
+    record: &NewTransaction,
+) -> SealedText {
+    let text = record.description.as_str();
+    SealedText {
+        description: Vault::seal(data, column::DESCRIPTION, id.as_uuid().as_bytes(), text),
+        terms: Vault::terms(index, text),
+    }
+}
+
+pub(crate) type KeyPair = (Arc<DataKey>, Arc<DataKey>);
+
+/// Implements key loading, tenant resolution and sealing helpers on a store
+/// with `vault`, `write_tx()` and `read_pool()`.
+macro_rules! impl_sealing {
+    ($store:ty) => {
+        impl $store {
+            /// Reloads every key from `data_keys`.
+            pub(crate) async fn load_keys(&self) -> Result<(), $crate::StoreError> {
+                let rows: Vec<(Vec<u8>, uuid::Uuid, String, i32, Vec<u8>, Vec<u8>, String)> =
+                    sqlx::query_as(
+                        "SELECT id, tenant_id, purpose, version, wrapped, kek_id, state
+                         FROM data_keys",
+                    )
+                    .fetch_all(self.read_pool())
+                    .await?;
+                self.vault.install(
+                    rows.into_iter()
+                        .map(|(id, tenant, purpose, version, wrapped, kek_id, state)| {
+                            $crate::vault::KeyRow {
+                                id,
+                                tenant,
+                                purpose,
+                                version,
+                                wrapped,
+                                kek_id,
+                                state,
+                            }
+                        })
+                        .collect(),
+                )
+            }
+
+            /// The tenant's active key for `purpose`, created on first use.
+            pub(crate) async fn key(
+                &self,
+                tenant: finsight_core::TenantId,
+                purpose: $crate::vault::KeyPurpose,
+            ) -> Result<std::sync::Arc<$crate::vault::DataKey>, $crate::StoreError> {
+                if let Some(key) = self.vault.active(tenant, purpose) {
+                    return Ok(key);
+                }
+                self.load_keys().await?;
+                if let Some(key) = self.vault.active(tenant, purpose) {
+                    return Ok(key);
+                }
+                let row = self.vault.new_key_row(tenant, purpose, 1);
+                let mut tx = self.write_tx().await?;
+                sqlx::query(
+                    "INSERT INTO data_keys (id, tenant_id, purpose, version, wrapped, kek_id, state,
+                                            created_at)
+                     SELECT $1, $2, $3, $4, $5, $6, 'active', $7
+                     WHERE NOT EXISTS (SELECT 1 FROM data_keys
+                                       WHERE tenant_id = $2 AND purpose = $3 AND state = 'active')
+                     ON CONFLICT (tenant_id, purpose, version) DO NOTHING",
+                )
+                .bind(&row.id)
+                .bind(row.tenant)
+                .bind(&row.purpose)
+                .bind(row.version)
+                .bind(&row.wrapped)
+                .bind(&row.kek_id)
+                .bind(time::OffsetDateTime::now_utc())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                self.load_keys().await?;
+                self.vault.active(tenant, purpose).ok_or_else(|| {
+                    $crate::StoreError::Corrupt(format!("no active {} key", purpose.as_str()))
+                })
+            }
+
+            /// The tenant's data and index keys.
+            pub(crate) async fn keys_of(
+                &self,
+                tenant: finsight_core::TenantId,
+            ) -> Result<$crate::sealing::KeyPair, $crate::StoreError> {
+                Ok((
+                    self.key(tenant, $crate::vault::KeyPurpose::Data).await?,
+                    self.key(tenant, $crate::vault::KeyPurpose::Index).await?,
+                ))
+            }
+
+            pub(crate) async fn tenant_of_user(
+                &self,
+                user: finsight_core::UserId,
+            ) -> Result<Option<finsight_core::TenantId>, $crate::StoreError> {
+                if let Some(tenant) = self.vault.tenant_of_user(user) {
+                    return Ok(Some(tenant));
+                }
+                let row: Option<(uuid::Uuid,)> =
+                    sqlx::query_as("SELECT tenant_id FROM users WHERE id = $1")
+                        .bind(user.as_uuid())
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                let tenant = row.map(|(t,)| finsight_core::TenantId::from_uuid(t));
+                if let Some(tenant) = tenant {
+                    self.vault.remember_users([(user, tenant)]);
+                }
+                Ok(tenant)
+            }
+
+            pub(crate) async fn tenant_of_account(
+                &self,
+                account: finsight_core::AccountId,
+            ) -> Result<Option<finsight_core::TenantId>, $crate::StoreError> {
+                if let Some(tenant) = self.vault.tenant_of_account(account) {
+                    return Ok(Some(tenant));
+                }
+                let row: Option<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT u.tenant_id FROM accounts a JOIN users u ON u.id = a.user_id
+                     WHERE a.id = $1",
+                )
+                .bind(account.as_uuid())
+                .fetch_optional(self.read_pool())
+                .await?;
+                let tenant = row.map(|(t,)| finsight_core::TenantId::from_uuid(t));
+                if let Some(tenant) = tenant {
+                    self.vault.remember_accounts([(account, tenant)]);
+                }
+                Ok(tenant)
+            }
+
+            /// Sealed descriptions and terms for a batch, in order. Records
+            /// of unknown accounts get nothing (their batch is refused).
+            pub(crate) async fn seal_records<'r>(
+                &self,
+                records: impl Iterator<Item = (finsight_core::TransactionId, &'r finsight_core::NewTransaction)>,
+            ) -> Result<Vec<$crate::sealing::SealedText>, $crate::StoreError> {
+                let mut keys: std::collections::HashMap<
+                    finsight_core::AccountId,
+                    Option<$crate::sealing::KeyPair>,
+                > = std::collections::HashMap::new();
+                let mut sealed = Vec::new();
+                for (id, record) in records {
+                    if !keys.contains_key(&record.account_id) {
+                        let pair = match self.tenant_of_account(record.account_id).await? {
+                            Some(tenant) => Some(self.keys_of(tenant).await?),
+                            None => None,
+                        };
+                        keys.insert(record.account_id, pair);
+                    }
+                    sealed.push(match &keys[&record.account_id] {
+                        Some((data, index)) => $crate::sealing::seal_record(data, index, id, record),
+                        None => $crate::sealing::SealedText::default(),
+                    });
+                }
+                Ok(sealed)
+            }
+
+            /// Sealed raw text and parsed record of quarantine entries, in
+            /// order, under the account's tenant (or the system tenant).
+            pub(crate) async fn seal_quarantine(
+                &self,
+                entries: &[$crate::QuarantineEntry],
+            ) -> Result<Vec<(String, Option<String>)>, $crate::StoreError> {
+                let mut sealed = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    let tenant = match entry.account_id {
+                        Some(account) => self.tenant_of_account(account).await?,
+                        None => None,
+                    }
+                    .unwrap_or_else($crate::vault::system_tenant);
+                    let key = self.key(tenant, $crate::vault::KeyPurpose::Data).await?;
+                    let id = entry.id();
+                    let row = id.as_bytes();
+                    sealed.push((
+                        $crate::vault::Vault::seal(
+                            &key,
+                            $crate::sealing::column::QUARANTINE_RAW,
+                            row,
+                            &entry.raw,
+                        ),
+                        entry.record.as_deref().map(|record| {
+                            $crate::vault::Vault::seal(
+                                &key,
+                                $crate::sealing::column::QUARANTINE_RECORD,
+                                row,
+                                record,
+                            )
+                        }),
+                    ));
+                }
+                Ok(sealed)
+            }
+
+            /// Seals a short value of `tenant` for `column` of row `row`.
+            pub(crate) async fn seal_value(
+                &self,
+                tenant: finsight_core::TenantId,
+                column: &str,
+                row: &[u8],
+                text: &str,
+            ) -> Result<String, $crate::StoreError> {
+                let key = self.key(tenant, $crate::vault::KeyPurpose::Data).await?;
+                Ok($crate::vault::Vault::seal(&key, column, row, text))
+            }
+
+            /// Opens a stored value, loading keys another process created.
+            pub(crate) async fn reveal(
+                &self,
+                column: &str,
+                row: &[u8],
+                stored: &str,
+            ) -> Result<String, $crate::StoreError> {
+                match self.vault.open(column, row, stored) {
+                    Ok(text) => Ok(text),
+                    Err($crate::vault::OpenError::UnknownKey(_)) => {
+                        self.load_keys().await?;
+                        self.vault.open(column, row, stored).map_err(|e| {
+                            $crate::StoreError::Corrupt(format!("{column}: {e}"))
+                        })
+                    }
+                    Err(e) => Err($crate::StoreError::Corrupt(e.to_string())),
+                }
+            }
+
+            pub(crate) async fn reveal_opt(
+                &self,
+                column: &str,
+                row: &[u8],
+                stored: Option<String>,
+            ) -> Result<Option<String>, $crate::StoreError> {
+                match stored {
+                    Some(stored) => Ok(Some(self.reveal(column, row, &stored).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            /// Opens the sealed columns of transaction rows in place.
+            pub(crate) async fn reveal_rows(
+                &self,
+                rows: &mut [$crate::rows::TransactionRow],
+            ) -> Result<(), $crate::StoreError> {
+                for row in rows {
+                    let id = *row.id.as_bytes();
+                    row.description = self
+                        .reveal($crate::sealing::column::DESCRIPTION, &id, &row.description)
+                        .await?;
+                    row.notes = self
+                        .reveal_opt($crate::sealing::column::NOTES, &id, row.notes.take())
+                        .await?;
+                }
+                Ok(())
+            }
+
+            /// Opens a quarantine row's sealed text.
+            pub(crate) async fn reveal_quarantine(
+                &self,
+                mut row: $crate::rows::QuarantineRow,
+            ) -> Result<$crate::rows::QuarantineRow, $crate::StoreError> {
+                let id = *row.id.as_bytes();
+                row.raw = self
+                    .reveal($crate::sealing::column::QUARANTINE_RAW, &id, &row.raw)
+                    .await?;
+                row.record = self
+                    .reveal_opt($crate::sealing::column::QUARANTINE_RECORD, &id, row.record.take())
+                    .await?;
+                Ok(row)
+            }
+
+            /// The `LIKE` pattern over `description_terms` for a user's text
+            /// search (`None`: the query has no words).
+            pub(crate) async fn terms_pattern(
+                &self,
+                user: finsight_core::UserId,
+                text: &str,
+            ) -> Result<Option<String>, $crate::StoreError> {
+                let Some(tenant) = self.tenant_of_user(user).await? else {
+                    return Ok(None);
+                };
+                let index = self.key(tenant, $crate::vault::KeyPurpose::Index).await?;
+                Ok($crate::vault::Vault::terms_pattern(&index, text))
+            }
+
+            /// The blind index of a login email (under the system tenant's
+            /// index key: sign-in does not know the tenant yet).
+            pub(crate) async fn email_index(
+                &self,
+                email: &finsight_core::Email,
+            ) -> Result<Vec<u8>, $crate::StoreError> {
+                let key = self
+                    .key($crate::vault::system_tenant(), $crate::vault::KeyPurpose::Index)
+                    .await?;
+                Ok($crate::vault::Vault::blind_index(&key, "email", email.as_str()))
+            }
+        }
+    };
+}
