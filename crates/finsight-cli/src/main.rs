@@ -14,6 +14,7 @@ mod config;
 mod identity;
 mod ingest;
 mod jobs;
+mod keys;
 mod load;
 mod stats;
 mod telemetry;
@@ -114,6 +115,9 @@ enum Command {
     /// Create API keys for other systems of the finance app.
     #[command(subcommand)]
     ApiKeys(identity::ApiKeysCommand),
+    /// Show or rotate the keys that encrypt personal fields.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Print the OpenAPI 3.1 document of the REST API.
     Openapi,
     /// Apply database migrations.
@@ -778,6 +782,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKeys(command) => {
             let store = open_store(&settings).await?;
             identity::api_keys(&services(&settings, &store)?, command).await?;
+        }
+        Command::Keys(command) => {
+            let store = open_store(&settings).await?;
+            keys::run(&store, command).await?;
         }
         Command::Openapi => {
             use std::io::Write as _;

@@ -25,7 +25,7 @@ fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
 }
 
 /// One HTTP/1.1 request on a fresh connection: (status, body).
-fn http(
+pub fn http(
     address: &str,
     method: &str,
     path: &str,

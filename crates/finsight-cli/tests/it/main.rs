@@ -4,6 +4,7 @@
 
 mod auth;
 mod crash;
+mod keys;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;

@@ -1,0 +1,126 @@
+//! `finsight keys`: the encryption keys' status, and online rotation. A
+//! rotation makes a new data-key version active for each tenant, waits for
+//! other processes to see it, re-seals every value under the old versions
+//! in small batches (the server keeps serving: reads open either version),
+//! and destroys the old versions once nothing uses them. Each step is
+//! written to the audit log.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Subcommand;
+use finsight_core::TenantId;
+use finsight_core::audit::AuditEvent;
+use finsight_store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List keys per tenant with how many values each seals.
+    Status,
+    /// Rotate the data keys and re-seal everything under the new versions.
+    Rotate {
+        /// Only this tenant's key.
+        #[arg(long, value_name = "TENANT_ID")]
+        tenant: Option<String>,
+        /// Values re-sealed per column and transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: u32,
+    },
+}
+
+async fn audit(store: &Arc<dyn Store>, action: &str, subject: &str, detail: String) -> anyhow::Result<()> {
+    store
+        .append_audit(
+            &AuditEvent {
+                actor: "cli".into(),
+                action: action.into(),
+                subject: subject.into(),
+                detail,
+            },
+            time::OffsetDateTime::now_utc(),
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn run(store: &Arc<dyn Store>, command: KeysCommand) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Status => {
+            let tenants: std::collections::HashMap<TenantId, String> = store
+                .tenants()
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t.name))
+                .collect();
+            say!("tenant                                name            purpose  version  state     key               sealed values");
+            for key in store.key_status().await? {
+                let name = tenants
+                    .get(&key.tenant)
+                    .cloned()
+                    .unwrap_or_else(|| "(system)".into());
+                say!(
+                    "{}  {:<14.14}  {:<7}  {:>7}  {:<8}  {}  {:>13}",
+                    key.tenant,
+                    name,
+                    key.purpose,
+                    key.version,
+                    key.state,
+                    key.key_id,
+                    key.sealed_values
+                );
+            }
+        }
+        KeysCommand::Rotate { tenant, batch } => {
+            anyhow::ensure!(batch >= 1, "batch: must be at least 1");
+            let tenant = tenant
+                .map(|t| TenantId::parse(&t).map_err(|e| anyhow::anyhow!("tenant: {}", e.reason)))
+                .transpose()?;
+            let started = Instant::now();
+            let created = store
+                .rotate_data_keys(tenant, time::OffsetDateTime::now_utc())
+                .await?;
+            audit(store, "keys.rotate", "data_keys", format!("new={}", created.join(","))).await?;
+            say!("new data keys: {}", created.len());
+            // Let every process pick up the new versions before the last pass.
+            tokio::time::sleep(finsight_store::vault::ACTIVE_KEY_TTL * 2).await;
+            let mut moved = 0u64;
+            let mut destroyed = Vec::new();
+            for _ in 0..10 {
+                loop {
+                    let step = store.reseal_batch(batch).await?;
+                    if step == 0 {
+                        break;
+                    }
+                    moved += step;
+                    tracing::info!(moved, "re-sealing");
+                }
+                destroyed.extend(store.destroy_retired_keys().await?);
+                let retiring = store
+                    .key_status()
+                    .await?
+                    .into_iter()
+                    .any(|k| k.state == "retiring");
+                if !retiring {
+                    break;
+                }
+            }
+            audit(
+                store,
+                "keys.destroy",
+                "data_keys",
+                format!("destroyed={} resealed={moved}", destroyed.join(",")),
+            )
+            .await?;
+            say!(
+                "re-sealed {moved} values in {:.1} s; destroyed {} old keys",
+                started.elapsed().as_secs_f64(),
+                destroyed.len()
+            );
+            anyhow::ensure!(
+                !store.key_status().await?.iter().any(|k| k.state == "retiring"),
+                "some values are still sealed under old keys; run `finsight keys rotate` again"
+            );
+        }
+    }
+    Ok(())
+}
