@@ -25,6 +25,25 @@ pub struct Settings {
     pub auth: AuthSettings,
     #[serde(default)]
     pub encryption: EncryptionSettings,
+    #[serde(default)]
+    pub audit: AuditSettings,
+}
+
+/// The audit log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditSettings {
+    /// Entries older than this are pruned by the daily `audit-retention`
+    /// job (behind a checkpoint the chain verifies from). At least 365.
+    pub retention_days: u32,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            retention_days: 400,
+        }
+    }
 }
 
 /// Field encryption at rest.
@@ -182,6 +201,7 @@ impl Default for Settings {
             privacy: PrivacySettings::default(),
             auth: AuthSettings::default(),
             encryption: EncryptionSettings::default(),
+            audit: AuditSettings::default(),
         }
     }
 }

@@ -41,8 +41,56 @@ impl DailyJob for VolumeCheck {
     }
 }
 
-pub fn all(store: &Arc<dyn Store>) -> Vec<Arc<dyn DailyJob>> {
-    vec![Arc::new(VolumeCheck {
-        store: Arc::clone(store),
-    })]
+/// Prunes audit entries older than the retention period, behind a
+/// checkpoint, and records the pruning in the chain.
+pub struct AuditRetention {
+    pub store: Arc<dyn Store>,
+    pub retention_days: u32,
+}
+
+impl AuditRetention {
+    /// Prunes entries older than `cutoff`.
+    pub async fn prune(&self, cutoff: time::OffsetDateTime) -> Result<String, ProcessorError> {
+        let outcome = match self.store.prune_audit(cutoff).await? {
+            Some((seq, _)) => {
+                let event = finsight_core::audit::AuditEvent {
+                    actor: "system".into(),
+                    action: "audit.prune".into(),
+                    subject: "audit_log".into(),
+                    detail: format!("through={seq} before={cutoff}"),
+                };
+                self.store
+                    .append_audit(&event, time::OffsetDateTime::now_utc())
+                    .await?;
+                format!("pruned entries through {seq}")
+            }
+            None => "nothing to prune".to_owned(),
+        };
+        Ok(outcome)
+    }
+}
+
+#[async_trait::async_trait]
+impl DailyJob for AuditRetention {
+    fn name(&self) -> &'static str {
+        "audit-retention"
+    }
+
+    async fn run(&self, day: Date) -> Result<String, ProcessorError> {
+        let cutoff =
+            day.midnight().assume_utc() - time::Duration::days(i64::from(self.retention_days));
+        self.prune(cutoff).await
+    }
+}
+
+pub fn all(store: &Arc<dyn Store>, retention_days: u32) -> Vec<Arc<dyn DailyJob>> {
+    vec![
+        Arc::new(VolumeCheck {
+            store: Arc::clone(store),
+        }),
+        Arc::new(AuditRetention {
+            store: Arc::clone(store),
+            retention_days,
+        }),
+    ]
 }

@@ -28,7 +28,12 @@ pub enum KeysCommand {
     },
 }
 
-async fn audit(store: &Arc<dyn Store>, action: &str, subject: &str, detail: String) -> anyhow::Result<()> {
+async fn audit(
+    store: &Arc<dyn Store>,
+    action: &str,
+    subject: &str,
+    detail: String,
+) -> anyhow::Result<()> {
     store
         .append_audit(
             &AuditEvent {
@@ -52,7 +57,9 @@ pub async fn run(store: &Arc<dyn Store>, command: KeysCommand) -> anyhow::Result
                 .into_iter()
                 .map(|t| (t.id, t.name))
                 .collect();
-            say!("tenant                                name            purpose  version  state     key               sealed values");
+            say!(
+                "tenant                                name            purpose  version  state     key               sealed values"
+            );
             for key in store.key_status().await? {
                 let name = tenants
                     .get(&key.tenant)
@@ -79,7 +86,13 @@ pub async fn run(store: &Arc<dyn Store>, command: KeysCommand) -> anyhow::Result
             let created = store
                 .rotate_data_keys(tenant, time::OffsetDateTime::now_utc())
                 .await?;
-            audit(store, "keys.rotate", "data_keys", format!("new={}", created.join(","))).await?;
+            audit(
+                store,
+                "keys.rotate",
+                "data_keys",
+                format!("new={}", created.join(",")),
+            )
+            .await?;
             say!("new data keys: {}", created.len());
             // Let every process pick up the new versions before the last pass.
             tokio::time::sleep(finsight_store::vault::ACTIVE_KEY_TTL * 2).await;
@@ -117,7 +130,11 @@ pub async fn run(store: &Arc<dyn Store>, command: KeysCommand) -> anyhow::Result
                 destroyed.len()
             );
             anyhow::ensure!(
-                !store.key_status().await?.iter().any(|k| k.state == "retiring"),
+                !store
+                    .key_status()
+                    .await?
+                    .iter()
+                    .any(|k| k.state == "retiring"),
                 "some values are still sealed under old keys; run `finsight keys rotate` again"
             );
         }

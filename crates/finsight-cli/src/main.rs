@@ -218,6 +218,13 @@ enum AuditCommand {
     /// Recompute the hash chain; name the first modified, deleted or
     /// reordered entry (exit status 1 if there is one).
     Verify,
+    /// Prune entries older than the retention period now (the daily
+    /// `audit-retention` job does this too), behind a checkpoint.
+    Prune {
+        /// Keep this many days (default: audit.retention_days).
+        #[arg(long)]
+        keep_days: Option<u32>,
+    },
     /// Show the latest entries.
     List {
         #[arg(long, default_value_t = 20)]
@@ -416,6 +423,10 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     tracing::info!(%address, "serving");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     anyhow::ensure!(
+        settings.audit.retention_days >= 365,
+        "audit.retention_days: must be at least 365 (twelve months)"
+    );
+    anyhow::ensure!(
         settings.server.rate_limit_per_second > 0.0 && settings.server.rate_limit_burst >= 1.0,
         "server.rate_limit_per_second: must be above 0, and rate_limit_burst at least 1"
     );
@@ -440,7 +451,7 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     let scheduler = finsight_pipeline::Scheduler::new(
         Arc::clone(&store),
         Arc::new(SystemClock),
-        jobs::all(&store),
+        jobs::all(&store, settings.audit.retention_days),
     );
     let scheduling = tokio::spawn(scheduler.run(until_stopped(stopped.clone())));
     let signal = async move {
@@ -606,8 +617,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backfill { from, to, job } => {
             let store = open_store(&settings).await?;
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-            let scheduler =
-                finsight_pipeline::Scheduler::new(Arc::clone(&store), clock, jobs::all(&store));
+            let scheduler = finsight_pipeline::Scheduler::new(
+                Arc::clone(&store),
+                clock,
+                jobs::all(&store, settings.audit.retention_days),
+            );
             for (name, day, outcome) in scheduler.backfill(from, to, job.as_deref()).await? {
                 match outcome {
                     finsight_pipeline::RunOutcome::Ran(outcome) => {
@@ -711,8 +725,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(command) => {
             let store = open_store(&settings).await?;
             match command {
+                AuditCommand::Prune { keep_days } => {
+                    let job = jobs::AuditRetention {
+                        store: Arc::clone(&store),
+                        retention_days: settings.audit.retention_days,
+                    };
+                    let keep = keep_days.unwrap_or(settings.audit.retention_days);
+                    let cutoff = OffsetDateTime::now_utc() - time::Duration::days(i64::from(keep));
+                    let outcome = job.prune(cutoff).await?;
+                    say!("{outcome}");
+                }
                 AuditCommand::Verify => {
-                    let mut verifier = finsight_core::audit::ChainVerifier::default();
+                    let mut verifier = match store.audit_checkpoint().await? {
+                        Some((seq, hash)) => {
+                            finsight_core::audit::ChainVerifier::from_checkpoint(seq, hash)
+                        }
+                        None => finsight_core::audit::ChainVerifier::default(),
+                    };
                     let mut after = 0;
                     loop {
                         let entries = store.audit_entries(after, 1000).await?;

@@ -803,6 +803,52 @@ macro_rules! impl_audit_store {
                 })
             }
 
+            async fn prune_audit(
+                &self,
+                before: time::OffsetDateTime,
+            ) -> Result<Option<(i64, [u8; 32])>, $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                if !$lock.is_empty() {
+                    sqlx::query($lock).execute(&mut *tx).await?;
+                }
+                let last: Option<(i64, Vec<u8>)> = sqlx::query_as(
+                    "SELECT seq, hash FROM audit_log
+                     WHERE at < $1 AND seq < (SELECT MAX(seq) FROM audit_log)
+                     ORDER BY seq DESC LIMIT 1",
+                )
+                .bind(before)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((seq, hash)) = last else {
+                    return Ok(None);
+                };
+                sqlx::query(
+                    "INSERT INTO audit_checkpoint (id, seq, hash) VALUES (1, $1, $2)
+                     ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                )
+                .bind(seq)
+                .bind(&hash)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM audit_log WHERE seq <= $1")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Some((seq, $crate::audit::hash_from(hash, seq)?)))
+            }
+
+            async fn audit_checkpoint(
+                &self,
+            ) -> Result<Option<(i64, [u8; 32])>, $crate::StoreError> {
+                let row: Option<(i64, Vec<u8>)> =
+                    sqlx::query_as("SELECT seq, hash FROM audit_checkpoint WHERE id = 1")
+                        .fetch_optional(self.read_pool())
+                        .await?;
+                row.map(|(seq, hash)| Ok((seq, $crate::audit::hash_from(hash, seq)?)))
+                    .transpose()
+            }
+
             async fn audit_entries(
                 &self,
                 after: i64,

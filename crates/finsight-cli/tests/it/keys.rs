@@ -58,8 +58,13 @@ fn keys_rotate_while_the_server_serves_reads() {
             std::thread::spawn(move || {
                 let mut reads = 0u32;
                 while !stop.load(Ordering::Relaxed) || reads < 5 {
-                    let (status, body) =
-                        http(&address, "GET", "/v1/transactions?limit=200", Some(&token), None);
+                    let (status, body) = http(
+                        &address,
+                        "GET",
+                        "/v1/transactions?limit=200",
+                        Some(&token),
+                        None,
+                    );
                     assert_eq!(status, 200, "read {reads} during rotation: {body}");
                     let page: serde_json::Value = serde_json::from_str(&body).unwrap();
                     let transactions = page["transactions"].as_array().unwrap();
@@ -78,7 +83,10 @@ fn keys_rotate_while_the_server_serves_reads() {
         })
         .collect();
 
-    let rotated = ok(&finsight(&with_dir(dir.path(), &["keys", "rotate", "--batch", "200"])));
+    let rotated = ok(&finsight(&with_dir(
+        dir.path(),
+        &["keys", "rotate", "--batch", "200"],
+    )));
     assert!(rotated.contains("destroyed"), "{rotated}");
     stop.store(true, Ordering::Relaxed);
     let reads: u32 = readers.into_iter().map(|r| r.join().unwrap()).sum();
@@ -89,7 +97,10 @@ fn keys_rotate_while_the_server_serves_reads() {
     let new_keys = data_key_ids(&after);
     assert_eq!(new_keys.len(), old_keys.len(), "{after}");
     for old in &old_keys {
-        assert!(!after.contains(old.as_str()), "old key {old} still listed:\n{after}");
+        assert!(
+            !after.contains(old.as_str()),
+            "old key {old} still listed:\n{after}"
+        );
     }
     // Straight from the database file: nothing under an old key.
     let url = format!("sqlite://{}", dir.path().join("finsight.sqlite").display());
@@ -117,7 +128,10 @@ fn keys_rotate_while_the_server_serves_reads() {
         });
     assert_eq!(leftover, 0);
     let audit = ok(&finsight(&with_dir(dir.path(), &["audit", "list"])));
-    assert!(audit.contains("keys.rotate") && audit.contains("keys.destroy"), "{audit}");
+    assert!(
+        audit.contains("keys.rotate") && audit.contains("keys.destroy"),
+        "{audit}"
+    );
 
     Command::new("kill")
         .args(["-TERM", &server.id().to_string()])

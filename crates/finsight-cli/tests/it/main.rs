@@ -443,6 +443,22 @@ mod audit {
         let (ok, text) = verify(swapped.path());
         assert!(!ok && text.contains("broken at entry 2"), "{text}");
 
+        // Retention: prune everything but the newest entry; the chain still
+        // verifies from the checkpoint, and the pruning is itself an entry.
+        let pruned = audited();
+        let out = crate::ok(&finsight(&with_dir(
+            pruned.path(),
+            &["audit", "prune", "--keep-days", "0"],
+        )));
+        assert_eq!(out, "pruned entries through 6\n");
+        assert_eq!(
+            verify(pruned.path()),
+            (true, "audit log intact: 2 entries\n".to_owned())
+        );
+        tamper(pruned.path(), &["DELETE FROM audit_log WHERE seq = 7"]);
+        let (ok_after, text) = verify(pruned.path());
+        assert!(!ok_after && text.contains("broken at entry 8"), "{text}");
+
         // The demo's two logins, then the five imports.
         let listed = ok_list(intact.path());
         let lines: Vec<&str> = listed.lines().collect();

@@ -135,6 +135,7 @@ conformance!(
     idempotency_keys_replay_and_refuse_reuse,
     job_runs_happen_once_per_key,
     audit_entries_chain_even_when_appended_concurrently,
+    audit_retention_prunes_behind_a_checkpoint,
     transactions_filter_by_amount_and_text_and_take_edits,
     logins_are_unique_and_count_failures,
     memberships_follow_the_directory_and_can_change,

@@ -1560,3 +1560,64 @@ pub async fn key_rotation_keeps_reads_working_and_retires_old_keys(store: Arc<dy
         1
     );
 }
+
+/// Retention prunes old entries behind a checkpoint the chain still
+/// verifies from, always keeps the newest, and appends carry on.
+pub async fn audit_retention_prunes_behind_a_checkpoint(store: Arc<dyn Store>) {
+    let start = datetime!(2025-01-01 00:00 UTC);
+    for day in 0..5 {
+        let event = finsight_core::audit::AuditEvent {
+            actor: "cli".into(),
+            action: "import".into(),
+            subject: format!("file-{day}.csv"),
+            detail: String::new(),
+        };
+        store
+            .append_audit(&event, start + Duration::days(day))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.audit_checkpoint().await.unwrap(), None);
+    assert_eq!(store.prune_audit(start).await.unwrap(), None);
+    let entries = store.audit_entries(0, 100).await.unwrap();
+    let (seq, hash) = store
+        .prune_audit(start + Duration::days(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((seq, hash), (2, entries[1].hash));
+    assert_eq!(
+        store.audit_checkpoint().await.unwrap(),
+        Some((2, entries[1].hash))
+    );
+    let verify = |checkpoint: (i64, [u8; 32]), entries: Vec<finsight_core::audit::AuditEntry>| {
+        let mut verifier =
+            finsight_core::audit::ChainVerifier::from_checkpoint(checkpoint.0, checkpoint.1);
+        for entry in &entries {
+            verifier.check(entry).unwrap();
+        }
+        verifier.checked()
+    };
+    let kept = store.audit_entries(0, 100).await.unwrap();
+    assert_eq!(verify((seq, hash), kept), 3);
+    // Everything is old: the newest entry stays, so the chain continues.
+    let checkpoint = store
+        .prune_audit(start + Duration::days(400))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(checkpoint.0, 4);
+    let event = finsight_core::audit::AuditEvent {
+        actor: "cli".into(),
+        action: "audit.prune".into(),
+        subject: "audit_log".into(),
+        detail: "through=4".into(),
+    };
+    let appended = store
+        .append_audit(&event, start + Duration::days(401))
+        .await
+        .unwrap();
+    assert_eq!(appended.seq, 6);
+    let kept = store.audit_entries(0, 100).await.unwrap();
+    assert_eq!(verify(checkpoint, kept), 2);
+}
