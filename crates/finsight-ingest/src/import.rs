@@ -275,23 +275,50 @@ impl Importer {
                 let _ = sender.blocking_send((Vec::new(), quarantine));
             }
         });
-        while let Some((good, quarantine)) = receiver.recv().await {
-            let itemised: Vec<RecordError> = quarantine
-                .iter()
-                .take(MAX_ITEMISED_REJECTIONS.saturating_sub(outcome.rejected.len()))
-                .map(|q| RecordError {
-                    location: q.location.clone(),
-                    raw: String::new(),
-                    field: q.field.clone(),
-                    reason: q.reason.clone(),
-                })
-                .collect();
-            let quarantined = quarantine.len() as u64;
-            let report = self.store.write_batch(good, quarantine, now).await?;
-            outcome.accepted += report.ledger.inserted;
-            outcome.duplicates += report.ledger.duplicates;
-            outcome.quarantined += quarantined;
-            outcome.rejected.extend(itemised);
+        // Three stages overlap: validation (a blocking thread) runs one
+        // batch ahead, and the next batch is sealed (encrypted) while the
+        // previous one is being written.
+        let mut sealed: Option<finsight_store::SealedBatch> = None;
+        loop {
+            let next = receiver.recv().await;
+            if next.is_none() && sealed.is_none() {
+                break;
+            }
+            let next = next.map(|(good, quarantine)| {
+                let itemised: Vec<RecordError> = quarantine
+                    .iter()
+                    .take(MAX_ITEMISED_REJECTIONS.saturating_sub(outcome.rejected.len()))
+                    .map(|q| RecordError {
+                        location: q.location.clone(),
+                        raw: String::new(),
+                        field: q.field.clone(),
+                        reason: q.reason.clone(),
+                    })
+                    .collect();
+                outcome.quarantined += quarantine.len() as u64;
+                outcome.rejected.extend(itemised);
+                (good, quarantine)
+            });
+            let write = async {
+                match sealed.take() {
+                    Some(batch) => self.store.write_sealed_batch(batch, now).await.map(Some),
+                    None => Ok(None),
+                }
+            };
+            let seal = async {
+                match next {
+                    Some((good, quarantine)) => {
+                        self.store.seal_batch(good, quarantine).await.map(Some)
+                    }
+                    None => Ok(None),
+                }
+            };
+            let (written, next_sealed) = tokio::join!(write, seal);
+            if let Some(report) = written? {
+                outcome.accepted += report.ledger.inserted;
+                outcome.duplicates += report.ledger.duplicates;
+            }
+            sealed = next_sealed?;
         }
         validating
             .await

@@ -1,5 +1,5 @@
 //! Password hashing with argon2id. Parameters follow OWASP's password
-//! storage cheat sheet (m = 19 MiB, t = 2, p = 1), about 25 ms per hash on
+//! storage cheat sheet (m = 19 MiB, t = 2, p = 1), about 18 ms per hash on
 //! one core of the reference machine (see bench/RESULTS.md); tests may use
 //! cheaper ones. Stored as PHC strings, so parameters can be raised later
 //! and old hashes still verify.

@@ -78,6 +78,15 @@ pub struct QuarantinedRecord {
     pub transaction_id: Option<TransactionId>,
 }
 
+/// A batch whose personal text is encrypted, ready to write.
+#[derive(Debug)]
+pub struct SealedBatch {
+    pub(crate) transactions: Vec<IdentifiedTransaction>,
+    pub(crate) sealed: Vec<crate::sealing::SealedText>,
+    pub(crate) quarantine: Vec<QuarantineEntry>,
+    pub(crate) sealed_quarantine: Vec<(String, Option<String>)>,
+}
+
 /// What one atomic write of good and bad records did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BatchReport {
@@ -152,6 +161,25 @@ pub trait IngestStore: Send + Sync {
         &self,
         transactions: Vec<IdentifiedTransaction>,
         quarantine: Vec<QuarantineEntry>,
+        now: OffsetDateTime,
+    ) -> Result<BatchReport, StoreError> {
+        let sealed = self.seal_batch(transactions, quarantine).await?;
+        self.write_sealed_batch(sealed, now).await
+    }
+
+    /// Encrypts a batch's personal text (the first half of
+    /// [`IngestStore::write_batch`]), so a caller can seal the next batch
+    /// while the previous one is being written.
+    async fn seal_batch(
+        &self,
+        transactions: Vec<IdentifiedTransaction>,
+        quarantine: Vec<QuarantineEntry>,
+    ) -> Result<SealedBatch, StoreError>;
+
+    /// Writes a sealed batch in one atomic commit.
+    async fn write_sealed_batch(
+        &self,
+        batch: SealedBatch,
         now: OffsetDateTime,
     ) -> Result<BatchReport, StoreError>;
 

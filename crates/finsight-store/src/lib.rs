@@ -35,7 +35,7 @@ pub use identity::{
 };
 pub use ingest::{
     BatchReport, DailyCount, IdempotencyClaim, ImportRun, IngestStore, QuarantineEntry,
-    QuarantineStatus, QuarantinedRecord,
+    QuarantineStatus, QuarantinedRecord, SealedBatch,
 };
 pub use jobs::{JobClaim, JobStore};
 pub use keys::{KeyStatus, KeyStore};

@@ -54,14 +54,15 @@ impl PostgresStore {
     /// Transactions and quarantine entries in one commit.
     async fn write_good_and_bad(
         &self,
-        transactions: Vec<finsight_core::IdentifiedTransaction>,
-        quarantine: Vec<crate::QuarantineEntry>,
+        batch: crate::SealedBatch,
         now: time::OffsetDateTime,
     ) -> Result<crate::BatchReport, StoreError> {
-        let sealed = self
-            .seal_records(transactions.iter().map(|t| (t.id(), t.record())))
-            .await?;
-        let sealed_quarantine = self.seal_quarantine(&quarantine).await?;
+        let crate::SealedBatch {
+            transactions,
+            sealed,
+            quarantine,
+            sealed_quarantine,
+        } = batch;
         let mut tx = self.write_tx().await?;
         let ledger = if transactions.is_empty() {
             crate::InsertReport::default()

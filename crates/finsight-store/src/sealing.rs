@@ -203,6 +203,45 @@ macro_rules! impl_sealing {
                 Ok(sealed)
             }
 
+            /// Seals a batch on a blocking thread (the key lookups first),
+            /// handing the records back with their sealed text.
+            pub(crate) async fn seal_owned(
+                &self,
+                transactions: Vec<finsight_core::IdentifiedTransaction>,
+            ) -> Result<
+                (Vec<finsight_core::IdentifiedTransaction>, Vec<$crate::sealing::SealedText>),
+                $crate::StoreError,
+            > {
+                let mut keys: std::collections::HashMap<
+                    finsight_core::AccountId,
+                    Option<$crate::sealing::KeyPair>,
+                > = std::collections::HashMap::new();
+                for t in &transactions {
+                    let account = t.record().account_id;
+                    if !keys.contains_key(&account) {
+                        let pair = match self.tenant_of_account(account).await? {
+                            Some(tenant) => Some(self.keys_of(tenant).await?),
+                            None => None,
+                        };
+                        keys.insert(account, pair);
+                    }
+                }
+                tokio::task::spawn_blocking(move || {
+                    let sealed = transactions
+                        .iter()
+                        .map(|t| match &keys[&t.record().account_id] {
+                            Some((data, index)) => {
+                                $crate::sealing::seal_record(data, index, t.id(), t.record())
+                            }
+                            None => $crate::sealing::SealedText::default(),
+                        })
+                        .collect();
+                    (transactions, sealed)
+                })
+                .await
+                .map_err(|e| $crate::StoreError::Bulk(format!("sealing task failed: {e}")))
+            }
+
             /// Sealed raw text and parsed record of quarantine entries, in
             /// order, under the account's tenant (or the system tenant).
             pub(crate) async fn seal_quarantine(

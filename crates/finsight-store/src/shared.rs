@@ -253,13 +253,27 @@ macro_rules! impl_ingest_store {
                 Ok(())
             }
 
-            async fn write_batch(
+            async fn seal_batch(
                 &self,
                 transactions: Vec<finsight_core::IdentifiedTransaction>,
                 quarantine: Vec<$crate::QuarantineEntry>,
+            ) -> Result<$crate::SealedBatch, $crate::StoreError> {
+                let (transactions, sealed) = self.seal_owned(transactions).await?;
+                let sealed_quarantine = self.seal_quarantine(&quarantine).await?;
+                Ok($crate::SealedBatch {
+                    transactions,
+                    sealed,
+                    quarantine,
+                    sealed_quarantine,
+                })
+            }
+
+            async fn write_sealed_batch(
+                &self,
+                batch: $crate::SealedBatch,
                 now: time::OffsetDateTime,
             ) -> Result<$crate::BatchReport, $crate::StoreError> {
-                self.write_good_and_bad(transactions, quarantine, now).await
+                self.write_good_and_bad(batch, now).await
             }
 
             async fn quarantined(

@@ -76,16 +76,17 @@ impl SqliteStore {
     /// Transactions and quarantine entries in one commit, on the bulk path.
     async fn write_good_and_bad(
         &self,
-        transactions: Vec<finsight_core::IdentifiedTransaction>,
-        quarantine: Vec<crate::QuarantineEntry>,
+        batch: crate::SealedBatch,
         now: time::OffsetDateTime,
     ) -> Result<crate::BatchReport, StoreError> {
-        let sealed = self
-            .seal_records(transactions.iter().map(|t| (t.id(), t.record())))
-            .await?;
-        let sealed_quarantine = self.seal_quarantine(&quarantine).await?;
         self.bulk
-            .write(transactions, sealed, quarantine, sealed_quarantine, now)
+            .write(
+                batch.transactions,
+                batch.sealed,
+                batch.quarantine,
+                batch.sealed_quarantine,
+                now,
+            )
             .await
     }
 }
@@ -173,9 +174,13 @@ impl LedgerStore for SqliteStore {
             .cloned()
             .map(finsight_core::IdentifiedTransaction::new)
             .collect();
-        let report = self
-            .write_good_and_bad(batch, Vec::new(), time::OffsetDateTime::UNIX_EPOCH)
-            .await?;
+        let report = crate::IngestStore::write_batch(
+            self,
+            batch,
+            Vec::new(),
+            time::OffsetDateTime::UNIX_EPOCH,
+        )
+        .await?;
         Ok(report.ledger)
     }
 

@@ -117,9 +117,15 @@ pub(crate) struct DataKey {
     pub tenant: TenantId,
     pub purpose: KeyPurpose,
     pub active: bool,
-    material: [u8; 32],
     cipher: Aes256Gcm,
+    /// HMAC keyed once; cloned per use.
+    mac: Hmac<Sha256>,
+    /// Word hashes already computed (bank descriptions repeat their words).
+    words: std::sync::Mutex<HashMap<String, [u8; 4]>>,
 }
+
+/// Most cached word hashes per key before the cache starts over.
+const WORD_CACHE: usize = 200_000;
 
 impl DataKey {
     pub fn id_hex(&self) -> String {
@@ -148,6 +154,14 @@ pub struct Vault {
 /// whose account is unknown).
 pub fn system_tenant() -> TenantId {
     TenantId::from_uuid(uuid::Uuid::nil())
+}
+
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(DIGITS[usize::from(byte >> 4)] as char);
+        out.push(DIGITS[usize::from(byte & 15)] as char);
+    }
 }
 
 fn nonce_of(bytes: &[u8]) -> Nonce<aes_gcm::aead::consts::U12> {
@@ -293,8 +307,9 @@ impl Vault {
                     tenant,
                     purpose,
                     active: is_active,
-                    material,
                     cipher: Aes256Gcm::new_from_slice(&material).expect("32-byte key"),
+                    mac: <Hmac<Sha256> as Mac>::new_from_slice(&material).expect("any key length"),
+                    words: std::sync::Mutex::new(HashMap::new()),
                 }),
             );
         }
@@ -415,7 +430,7 @@ impl Vault {
     }
 
     fn mac(key: &DataKey, domain: &str, text: &str) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key.material).expect("any key length");
+        let mut mac = key.mac.clone();
         mac.update(domain.as_bytes());
         mac.update(&[0]);
         mac.update(text.as_bytes());
@@ -427,37 +442,55 @@ impl Vault {
         Self::mac(key, domain, text)[..16].to_vec()
     }
 
-    /// The words of `text` for search: lower-cased runs of letters and
-    /// digits, at most 32 distinct.
-    fn words(text: &str) -> Vec<String> {
-        let mut words: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        words.sort();
-        words.dedup();
-        words.truncate(32);
-        words
-    }
-
-    fn word_hashes(key: &DataKey, text: &str) -> Vec<String> {
-        let mut hashes: Vec<String> = Self::words(text)
-            .iter()
-            .map(|w| hex::encode(&Self::mac(key, "word", w)[..6]))
-            .collect();
-        hashes.sort();
+    /// The keyed hashes of the words of `text` (lower-cased runs of letters
+    /// and digits, at most 32 distinct), sorted and deduplicated.
+    fn word_hashes(key: &DataKey, text: &str) -> Vec<[u8; 4]> {
+        let mut cache = key.words.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() > WORD_CACHE {
+            cache.clear();
+        }
+        let mut hashes: Vec<[u8; 4]> = Vec::new();
+        let mut word = String::new();
+        for piece in text.split(|c: char| !c.is_alphanumeric()) {
+            if piece.is_empty() {
+                continue;
+            }
+            word.clear();
+            if piece.is_ascii() {
+                word.push_str(piece);
+                word.make_ascii_lowercase();
+            } else {
+                word.extend(piece.chars().flat_map(char::to_lowercase));
+            }
+            let hash = match cache.get(word.as_str()) {
+                Some(hash) => *hash,
+                None => {
+                    let full = Self::mac(key, "word", &word);
+                    let mut hash = [0u8; 4];
+                    hash.copy_from_slice(&full[..4]);
+                    cache.insert(word.clone(), hash);
+                    hash
+                }
+            };
+            hashes.push(hash);
+            if hashes.len() >= 64 {
+                break;
+            }
+        }
+        hashes.sort_unstable();
         hashes.dedup();
+        hashes.truncate(32);
         hashes
     }
 
     /// The searchable terms of a description: ` h1  h2  … ` (sorted, each
     /// with its own spaces, so a pattern can match neighbours).
     pub(crate) fn terms(key: &DataKey, text: &str) -> String {
-        let mut out = String::new();
-        for hash in Self::word_hashes(key, text) {
+        let hashes = Self::word_hashes(key, text);
+        let mut out = String::with_capacity(hashes.len() * 10);
+        for hash in hashes {
             out.push(' ');
-            out.push_str(&hash);
+            push_hex(&mut out, &hash);
             out.push(' ');
         }
         out
@@ -473,7 +506,7 @@ impl Vault {
         let mut pattern = String::from("%");
         for hash in hashes {
             pattern.push(' ');
-            pattern.push_str(&hash);
+            push_hex(&mut pattern, &hash);
             pattern.push_str(" %");
         }
         Some(pattern)
