@@ -442,6 +442,16 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     .with_rate_limit(limit)
     .with_user_rate_limit(limit)
     .with_auth_settings(settings.auth.to_service()?);
+    let state = match &settings.privacy.pseudonym_key {
+        Some(key) => {
+            let key = finsight_privacy::PseudonymKey::from_hex(key.expose())
+                .map_err(|e| anyhow::anyhow!("privacy.pseudonym_key: {e}"))?;
+            state
+                .with_pseudonym_key(&key)
+                .map_err(|e| anyhow::anyhow!("privacy.pseudonym_key: {e}"))?
+        }
+        None => state,
+    };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let processor = pipeline(&store);
     let until_stopped = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {

@@ -15,6 +15,7 @@ pub enum ErrorCode {
     AccountLocked,
     Forbidden,
     UnsupportedMediaType,
+    MethodNotAllowed,
     NotFound,
     InvalidInput,
     PayloadTooLarge,
@@ -33,6 +34,7 @@ impl ErrorCode {
             ErrorCode::AccountLocked => "account_locked",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::NotFound => "not_found",
             ErrorCode::InvalidInput => "invalid_input",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -50,6 +52,7 @@ impl ErrorCode {
             ErrorCode::AccountLocked => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::InvalidInput => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -165,6 +168,13 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "this route does not take that method",
+    )
 }
 
 pub async fn not_found() -> ApiError {

@@ -90,6 +90,17 @@ impl AppState {
         self
     }
 
+    /// The same state with analyst-facing ids pseudonymized under `key`
+    /// (purpose `analyst-view`).
+    pub fn with_pseudonym_key(
+        mut self,
+        key: &finsight_privacy::PseudonymKey,
+    ) -> Result<Self, finsight_privacy::PrivacyError> {
+        self.services = self.services.with_pseudonym_key(key)?;
+        self.graphql = graphql::schema(self.services.clone());
+        Ok(self)
+    }
+
     /// The same state with another per-user rate limit.
     pub fn with_user_rate_limit(mut self, limit: rate_limit::RateLimit) -> Self {
         self.user_rate_limiter = Arc::new(rate_limit::RateLimiter::new(limit));
@@ -114,11 +125,13 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", axum::routing::post(graphql::handler))
         .merge(api)
         .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit,
         ))
         .layer(middleware::from_fn(record_request))
+        .layer(middleware::from_fn(security_headers))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -139,6 +152,28 @@ async fn openapi_json() -> Response {
 
 async fn render_metrics(State(state): State<AppState>) -> String {
     state.metrics.render()
+}
+
+/// Headers every answer carries: nothing is sniffed, framed, sent as a
+/// referrer, or cached (answers hold personal data and tokens).
+async fn security_headers(request: Request, next: Next) -> Response {
+    use axum::http::HeaderValue;
+    use axum::http::header;
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Counts every request and its latency by method, route pattern (never the

@@ -22,18 +22,38 @@ pub use auth::{AuthSettings, Authenticator, IssuedSession};
 pub use error::ServiceError;
 pub use passwords::PasswordHashing;
 
+/// The pseudonym purpose of everything analysts see.
+pub const ANALYST_VIEW: &str = "analyst-view";
+
 /// The services, wired to one store and clock.
 #[derive(Clone)]
 pub struct Services {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub auth: Authenticator,
+    /// Pseudonyms for analyst-facing views (purpose `analyst-view`); without
+    /// a key, analysts see no account ids at all.
+    pub(crate) analyst_pseudonyms: Option<Arc<finsight_privacy::Pseudonymizer>>,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: AuthSettings) -> Self {
         let auth = Authenticator::new(Arc::clone(&store), Arc::clone(&clock), settings);
-        Self { store, clock, auth }
+        Self {
+            store,
+            clock,
+            auth,
+            analyst_pseudonyms: None,
+        }
+    }
+
+    /// The same services, pseudonymizing analyst-facing ids with `key`.
+    pub fn with_pseudonym_key(
+        mut self,
+        key: &finsight_privacy::PseudonymKey,
+    ) -> Result<Self, finsight_privacy::PrivacyError> {
+        self.analyst_pseudonyms = Some(Arc::new(key.for_purpose(ANALYST_VIEW)?));
+        Ok(self)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

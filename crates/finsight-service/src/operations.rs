@@ -90,6 +90,23 @@ impl Services {
                 mine.push(source);
             }
         }
+        // Analysts see aggregates under pseudonyms, never raw account ids.
+        if matches!(
+            principal,
+            Principal::Staff {
+                role: finsight_core::StaffRole::Analyst,
+                ..
+            }
+        ) {
+            for source in &mut mine {
+                source.account_id = match (&self.analyst_pseudonyms, &source.account_id) {
+                    (Some(pseudonyms), Some(id)) => AccountId::parse(id)
+                        .ok()
+                        .map(|id| pseudonyms.pseudonym("account", id.as_uuid().as_bytes())),
+                    _ => None,
+                };
+            }
+        }
         Ok(mine)
     }
 }

@@ -6,6 +6,7 @@ mod authz;
 mod documents;
 mod graphql;
 mod ingest;
+mod owasp;
 
 use std::sync::Arc;
 
