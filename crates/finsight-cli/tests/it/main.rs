@@ -269,12 +269,13 @@ fn rules_processing_and_backfill_from_the_command_line() {
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    assert_eq!(first.matches(": ran: ").count(), 3, "{first}");
+    // Two daily jobs (volume-check, audit-retention) × three days.
+    assert_eq!(first.matches(": ran: ").count(), 6, "{first}");
     let again = ok(&finsight(&with_dir(
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    assert_eq!(again.matches(": already done: ").count(), 3, "{again}");
+    assert_eq!(again.matches(": already done: ").count(), 6, "{again}");
 }
 
 #[test]
