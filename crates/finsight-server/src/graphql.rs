@@ -673,6 +673,81 @@ impl MutationRoot {
         Ok(true)
     }
 
+    /// Create a household in the admin's tenant.
+    async fn create_household(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<HouseholdNode> {
+        let env = env(ctx)?;
+        Ok(HouseholdNode(
+            env.services
+                .create_household(env.principal, &name)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+
+    /// Add a new person to a household (its owners, or an admin).
+    async fn add_person(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        display_name: String,
+        role: Option<String>,
+    ) -> async_graphql::Result<Member> {
+        let env = env(ctx)?;
+        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
+        let role = role
+            .map(|r| HouseholdRole::parse(&r).map_err(|e| invalid("role", e.reason)))
+            .transpose()?
+            .unwrap_or(HouseholdRole::Member);
+        let user = env
+            .services
+            .add_person(env.principal, household, &display_name, role)
+            .await
+            .map_err(gql)?;
+        Ok(Member {
+            user_id: ID(user.id.to_string()),
+            display_name: user.display_name,
+            role: role.as_str().into(),
+        })
+    }
+
+    /// Create a login for a person of the tenant (`userId`) or for staff
+    /// (`staffRole`: analyst or admin); admins only.
+    async fn create_login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+        user_id: Option<ID>,
+        staff_role: Option<String>,
+    ) -> async_graphql::Result<ID> {
+        let env = env(ctx)?;
+        let kind = match (user_id, staff_role) {
+            (Some(user), None) => {
+                finsight_core::LoginKind::Person(parse_id("user_id", &user, UserId::parse)?)
+            }
+            (None, Some(role)) => finsight_core::LoginKind::Staff(
+                finsight_core::StaffRole::parse(&role)
+                    .map_err(|e| invalid("staff_role", e.reason))?,
+            ),
+            _ => {
+                return Err(invalid(
+                    "user_id",
+                    "give exactly one of userId and staffRole",
+                ));
+            }
+        };
+        let id = env
+            .services
+            .create_login(env.principal, &email, &password, kind)
+            .await
+            .map_err(gql)?;
+        Ok(ID(id.to_string()))
+    }
+
     /// Create a service API key (admins only).
     async fn create_api_key(
         &self,

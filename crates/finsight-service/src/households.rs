@@ -6,7 +6,23 @@ use finsight_core::{
     Action, Decision, Household, HouseholdId, HouseholdRole, Owner, Principal, User, UserId,
 };
 
+use finsight_store::Directory;
+
 use crate::{ServiceError, Services};
+
+/// A name as people type it: trimmed, 1 to 200 characters, no control
+/// characters.
+fn display_text(field: &'static str, text: &str) -> Result<String, ServiceError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 200 || text.chars().any(char::is_control) {
+        return Err(finsight_core::ValidationError::new(
+            field,
+            "must be 1 to 200 characters without control characters",
+        )
+        .into());
+    }
+    Ok(text.to_owned())
+}
 
 /// The signed-in principal, as the API shows it.
 #[derive(Debug, Clone)]
@@ -167,6 +183,90 @@ impl Services {
             &format!("user:{user}"),
         )
         .await
+    }
+
+    /// Creates a household in the admin's tenant.
+    pub async fn create_household(
+        &self,
+        principal: &Principal,
+        name: &str,
+    ) -> Result<Household, ServiceError> {
+        crate::auth::require_admin(principal)?;
+        let household = Household {
+            id: HouseholdId::from_random_bytes(crate::tokens::random_id()),
+            tenant_id: principal.tenant(),
+            name: display_text("name", name)?,
+        };
+        self.store
+            .upsert_directory(&Directory {
+                households: vec![household.clone()],
+                ..Directory::default()
+            })
+            .await?;
+        self.audit_write(
+            principal,
+            "household.create",
+            &format!("household:{}", household.id),
+            "",
+        )
+        .await?;
+        Ok(household)
+    }
+
+    /// Adds a new person to a household (its owners, or an admin): the
+    /// household is their home, with `role` in it.
+    pub async fn add_person(
+        &self,
+        principal: &Principal,
+        household: HouseholdId,
+        display_name: &str,
+        role: HouseholdRole,
+    ) -> Result<User, ServiceError> {
+        let found = self
+            .authorize_household(principal, household, Action::Manage)
+            .await?;
+        let user = User {
+            id: UserId::from_random_bytes(crate::tokens::random_id()),
+            tenant_id: found.tenant_id,
+            household_id: household,
+            display_name: display_text("display_name", display_name)?,
+        };
+        self.store
+            .upsert_directory(&Directory {
+                users: vec![user.clone()],
+                ..Directory::default()
+            })
+            .await?;
+        self.store.set_membership(household, user.id, role).await?;
+        self.audit_write(
+            principal,
+            "person.create",
+            &format!("household:{household}"),
+            &format!("user:{} role:{}", user.id, role.as_str()),
+        )
+        .await?;
+        Ok(user)
+    }
+
+    /// Creates a login in the admin's tenant: for a person of the tenant,
+    /// or a staff login.
+    pub async fn create_login(
+        &self,
+        principal: &Principal,
+        email: &str,
+        password: &str,
+        kind: finsight_core::LoginKind,
+    ) -> Result<finsight_core::LoginId, ServiceError> {
+        crate::auth::require_admin(principal)?;
+        self.auth
+            .create_login(
+                &principal.actor(),
+                principal.tenant(),
+                email,
+                password,
+                kind,
+            )
+            .await
     }
 
     /// Refuses to take the owner role from the last owner.

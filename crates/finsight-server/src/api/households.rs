@@ -215,3 +215,95 @@ pub(crate) async fn remove_member(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewHousehold {
+    /// 1 to 200 characters.
+    #[schema(example = "The Lees")]
+    name: String,
+}
+
+/// Create a household in the admin's tenant.
+#[utoipa::path(
+    post, path = "/v1/households", tag = "households",
+    request_body = NewHousehold,
+    responses(
+        (status = 201, description = "Created", body = HouseholdView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Admins only", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Bad name", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewHousehold>,
+) -> Result<(StatusCode, Json<HouseholdView>), ApiError> {
+    let household = state
+        .services
+        .create_household(caller.principal(), &body.name)
+        .await?;
+    Ok((StatusCode::CREATED, Json(household.into())))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewPerson {
+    /// 1 to 200 characters.
+    #[schema(example = "Ada Lee")]
+    display_name: String,
+    /// Their role in the household (default member).
+    #[serde(default)]
+    role: Option<RoleName>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PersonView {
+    user_id: String,
+    display_name: String,
+    household_id: String,
+    role: String,
+}
+
+/// Add a new person to a household (its owners, or an admin).
+#[utoipa::path(
+    post, path = "/v1/households/{household_id}/people", tag = "households",
+    params(("household_id" = String, Path, format = Uuid)),
+    request_body = NewPerson,
+    responses(
+        (status = 201, description = "Created", body = PersonView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Only an owner may add people", body = ErrorBody),
+        (status = 404, description = "No such household visible to the caller", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Bad id or field", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub(crate) async fn add_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewPerson>,
+) -> Result<(StatusCode, Json<PersonView>), ApiError> {
+    let household = household_id(&id)?;
+    let role = body.role.map_or(HouseholdRole::Member, HouseholdRole::from);
+    let user = state
+        .services
+        .add_person(caller.principal(), household, &body.display_name, role)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PersonView {
+            user_id: user.id.to_string(),
+            display_name: user.display_name,
+            household_id: household.to_string(),
+            role: role.as_str().to_owned(),
+        }),
+    ))
+}

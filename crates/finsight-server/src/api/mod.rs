@@ -9,6 +9,7 @@ mod auth;
 mod categories;
 mod households;
 mod keys;
+mod logins;
 mod transactions;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -81,7 +82,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(categories::tree))
         .routes(routes!(categories::list_rules, categories::add_rule))
         .routes(routes!(categories::delete_rule))
-        .routes(routes!(households::list))
+        .routes(routes!(households::list, households::create))
+        .routes(routes!(households::add_person))
+        .routes(routes!(logins::create))
         .routes(routes!(households::get))
         .routes(routes!(households::members))
         .routes(routes!(households::set_member, households::remove_member))

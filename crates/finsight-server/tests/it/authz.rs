@@ -283,9 +283,13 @@ fn guard(w: &World, method: &str, path: &str) -> Guard {
             "/v1/me" | "/v1/categories" | "/v1/households" | "/v1/api-keys" | "/v1/quarantine"
             | "/v1/data-quality",
         ) => Guard::NotObjectScoped,
-        ("POST", "/v1/api-keys") | ("DELETE", "/v1/api-keys/{api_key_id}") => {
-            Guard::NotObjectScoped
-        }
+        ("POST", "/v1/api-keys" | "/v1/households" | "/v1/logins")
+        | ("DELETE", "/v1/api-keys/{api_key_id}") => Guard::NotObjectScoped,
+        ("POST", "/v1/households/{household_id}/people") => object(
+            format!("/v1/households/{hb}/people"),
+            Some(json!({"display_name": "Bo Lee"})),
+            S::CREATED,
+        ),
         ("GET", "/v1/accounts") => object(format!("/v1/accounts?user_id={b}"), None, S::OK),
         ("GET", "/v1/accounts/{account_id}") => object(format!("/v1/accounts/{ab}"), None, S::OK),
         ("GET", "/v1/transactions") => {
@@ -387,7 +391,7 @@ async fn every_route_hides_other_households_and_tenants_data() {
         let (status, answer) = call(&w.state, method, &uri, Some(&w.bea), body.clone()).await;
         assert_eq!(status, owner_status, "bea {method} {uri}: {answer}");
     }
-    assert!(object_routes >= 14, "only {object_routes} object routes");
+    assert!(object_routes >= 15, "only {object_routes} object routes");
     // Nothing of Bea's changed hands: the note and the batch came from Bea.
     let (_, t) = call(
         &w.state,

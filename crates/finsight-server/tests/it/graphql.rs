@@ -52,8 +52,13 @@ fn case(w: &World, field: &str) -> String {
             r#"mutation {{ removeMember(householdId: "{hb}", userId: "{}") }}"#,
             w.user_ben
         ),
-        // Not about one household's data: covered by their own tests.
-        "me" | "categories" | "households" | "createApiKey" | "revokeApiKey" => String::new(),
+        "addPerson" => format!(
+            r#"mutation {{ addPerson(householdId: "{hb}", displayName: "Bo Lee") {{ userId }} }}"#
+        ),
+        // Not about one household's data (admin functions are checked in
+        // `admin_mutations_need_an_admin`).
+        "me" | "categories" | "households" | "createApiKey" | "revokeApiKey"
+        | "createHousehold" | "createLogin" => String::new(),
         other => panic!("GraphQL field {other} has no authorization case in tests/it/graphql.rs"),
     }
 }
@@ -108,7 +113,7 @@ async fn every_root_field_hides_other_households_data() {
         let (_, answer) = gql(&w, Some(&w.bea), &query).await;
         assert!(answer["errors"].is_null(), "bea {field}: {answer}");
     }
-    assert_eq!(walked, 9);
+    assert_eq!(walked, 10);
 }
 
 #[tokio::test]
@@ -161,4 +166,21 @@ async fn graphql_errors_name_the_field() {
     .await;
     assert_eq!(error_code(&answer), Some("invalid_input"));
     assert_eq!(answer["errors"][0]["extensions"]["field"], "from");
+}
+
+#[tokio::test]
+async fn admin_mutations_need_an_admin() {
+    let w = world().await;
+    for query in [
+        r#"mutation { createHousehold(name: "X") { id } }"#,
+        r#"mutation { createLogin(email: "x@example.com", password: "a long enough password", staffRole: "admin") }"#,
+        r#"mutation { createApiKey(name: "x") { secret } }"#,
+    ] {
+        for token in [&w.ann, &w.analyst, &w.service1] {
+            let (_, answer) = gql(&w, Some(token), query).await;
+            assert_eq!(error_code(&answer), Some("forbidden"), "{query}: {answer}");
+        }
+        let (_, answer) = gql(&w, Some(&w.admin), query).await;
+        assert!(answer["errors"].is_null(), "{query}: {answer}");
+    }
 }

@@ -172,6 +172,20 @@ async fn api5_admin_functions_need_an_admin() {
                 "/v1/api-keys".to_owned(),
                 Some(json!({"name": "x"})),
             ),
+            (
+                "POST",
+                "/v1/households".to_owned(),
+                Some(json!({"name": "x"})),
+            ),
+            (
+                "POST",
+                "/v1/logins".to_owned(),
+                Some(json!({
+                    "email": "x@example.com",
+                    "password": "a long enough password",
+                    "staff_role": "admin"
+                })),
+            ),
         ] {
             let (status, error) = call(&w.state, method, &path, Some(token), body).await;
             assert_eq!(
@@ -243,5 +257,85 @@ async fn api8_one_error_body_security_headers_and_no_caching() {
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Some("unsupported_media_type")
         )
+    );
+}
+
+#[tokio::test]
+async fn admins_onboard_a_household_person_and_login() {
+    let w = world().await;
+    let (status, household) = call(
+        &w.state,
+        "POST",
+        "/v1/households",
+        Some(&w.admin),
+        Some(json!({"name": "The Newcomers"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{household}");
+    let household_id = household["id"].as_str().unwrap().to_owned();
+    let (status, person) = call(
+        &w.state,
+        "POST",
+        &format!("/v1/households/{household_id}/people"),
+        Some(&w.admin),
+        Some(json!({"display_name": "Nia New", "role": "owner"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{person}");
+    let user_id = person["user_id"].as_str().unwrap().to_owned();
+    let (status, login) = call(
+        &w.state,
+        "POST",
+        "/v1/logins",
+        Some(&w.admin),
+        Some(json!({"email": "nia@example.com", "password": "a long enough password", "user_id": user_id})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{login}");
+    let (_, session) = call(
+        &w.state,
+        "POST",
+        "/v1/auth/login",
+        None,
+        Some(json!({"email": "nia@example.com", "password": "a long enough password"})),
+    )
+    .await;
+    let token = format!("Bearer {}", session["access_token"].as_str().unwrap());
+    let (_, me) = call(&w.state, "GET", "/v1/me", Some(&token), None).await;
+    assert_eq!(me["display_name"], "Nia New");
+    assert_eq!(me["households"][0]["household_id"], household_id.as_str());
+    assert_eq!(me["households"][0]["role"], "owner");
+    // Neither side sees the other's data.
+    let (status, _) = call(
+        &w.state,
+        "GET",
+        &format!("/v1/households/{}", w.household_b),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A person of another tenant cannot be given a login here.
+    let cal = finsight_core::UserId::from_random_bytes([26; 16]);
+    let (status, _) = call(
+        &w.state,
+        "POST",
+        "/v1/logins",
+        Some(&w.admin),
+        Some(json!({"email": "cal2@example.com", "password": "a long enough password", "user_id": cal.to_string()})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, error) = call(
+        &w.state,
+        "POST",
+        "/v1/logins",
+        Some(&w.admin),
+        Some(json!({"email": "both@example.com", "password": "a long enough password", "user_id": user_id, "staff_role": "admin"})),
+    )
+    .await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("user_id"))
     );
 }
