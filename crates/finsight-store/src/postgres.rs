@@ -141,6 +141,7 @@ impl Store for PostgresStore {
         sqlx::migrate!("./migrations/postgres")
             .run(&self.pool)
             .await?;
+        self.seal_legacy_aliases().await?;
         Ok(())
     }
 

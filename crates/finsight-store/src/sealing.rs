@@ -18,11 +18,12 @@ pub(crate) mod column {
     pub const EMAIL: &str = "logins.email";
     pub const QUARANTINE_RAW: &str = "quarantine.raw";
     pub const QUARANTINE_RECORD: &str = "quarantine.record";
+    pub const ACCOUNT_REFERENCE: &str = "account_references.reference";
 }
 
 /// Every sealed column as (table, id column, column, name bound into the
 /// ciphertext), for re-encryption and key status.
-pub(crate) const SEALED_COLUMNS: [(&str, &str, &str, &str); 7] = [
+pub(crate) const SEALED_COLUMNS: [(&str, &str, &str, &str); 8] = [
     ("transactions", "id", "description", column::DESCRIPTION),
     ("transactions", "id", "notes", column::NOTES),
     ("users", "id", "display_name", column::DISPLAY_NAME),
@@ -30,6 +31,12 @@ pub(crate) const SEALED_COLUMNS: [(&str, &str, &str, &str); 7] = [
     ("logins", "id", "email", column::EMAIL),
     ("quarantine", "id", "raw", column::QUARANTINE_RAW),
     ("quarantine", "id", "record", column::QUARANTINE_RECORD),
+    (
+        "account_references",
+        "reference_index",
+        "reference",
+        column::ACCOUNT_REFERENCE,
+    ),
 ];
 
 /// A transaction's sealed description and its blind-index terms.
@@ -101,7 +108,7 @@ macro_rules! impl_sealing {
                 }
                 let row = self.vault.new_key_row(tenant, purpose, 1);
                 let mut tx = self.write_tx().await?;
-                sqlx::query(
+                let created = sqlx::query(
                     "INSERT INTO data_keys (id, tenant_id, purpose, version, wrapped, kek_id, state,
                                             created_at)
                      SELECT $1, $2, $3, $4, $5, $6, 'active', $7
@@ -117,8 +124,19 @@ macro_rules! impl_sealing {
                 .bind(&row.kek_id)
                 .bind(time::OffsetDateTime::now_utc())
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
                 tx.commit().await?;
+                if created == 1 {
+                    let event = finsight_core::audit::AuditEvent {
+                        actor: "system".into(),
+                        action: "keys.create".into(),
+                        subject: format!("data_key:{}", hex::encode(&row.id)),
+                        detail: format!("tenant:{tenant} purpose:{}", purpose.as_str()),
+                    };
+                    $crate::AuditStore::append_audit(self, &event, time::OffsetDateTime::now_utc())
+                        .await?;
+                }
                 self.load_keys().await?;
                 self.vault.active(tenant, purpose).ok_or_else(|| {
                     $crate::StoreError::Corrupt(format!("no active {} key", purpose.as_str()))
@@ -365,6 +383,45 @@ macro_rules! impl_sealing {
                 };
                 let index = self.key(tenant, $crate::vault::KeyPurpose::Index).await?;
                 Ok($crate::vault::Vault::terms_pattern(&index, text))
+            }
+
+            /// The blind index of an account reference from a bank file
+            /// (under the system tenant's index key: files name accounts
+            /// before their tenant is known), as a uuid-sized key.
+            pub(crate) async fn reference_index(
+                &self,
+                reference: &str,
+            ) -> Result<uuid::Uuid, $crate::StoreError> {
+                let key = self
+                    .key($crate::vault::system_tenant(), $crate::vault::KeyPurpose::Index)
+                    .await?;
+                let hash = $crate::vault::Vault::blind_index(&key, "account-reference", reference);
+                let bytes: [u8; 16] = hash.try_into().expect("16-byte blind index");
+                Ok(uuid::Uuid::from_bytes(bytes))
+            }
+
+            /// Moves account references of the plain table (before
+            /// encryption) into the sealed one.
+            pub(crate) async fn seal_legacy_aliases(&self) -> Result<(), $crate::StoreError> {
+                let rows: Vec<(String, uuid::Uuid)> =
+                    sqlx::query_as("SELECT reference, account_id FROM account_aliases")
+                        .fetch_all(self.read_pool())
+                        .await?;
+                for (reference, account) in rows {
+                    $crate::IngestStore::set_account_alias(
+                        self,
+                        &reference,
+                        finsight_core::AccountId::from_uuid(account),
+                    )
+                    .await?;
+                    let mut tx = self.write_tx().await?;
+                    sqlx::query("DELETE FROM account_aliases WHERE reference = $1")
+                        .bind(&reference)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                }
+                Ok(())
             }
 
             /// The blind index of a login email (under the system tenant's

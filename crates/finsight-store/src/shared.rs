@@ -370,12 +370,25 @@ macro_rules! impl_ingest_store {
                 reference: &str,
                 account: finsight_core::AccountId,
             ) -> Result<(), $crate::StoreError> {
+                let index = self.reference_index(reference).await?;
+                let tenant = self
+                    .tenant_of_account(account)
+                    .await?
+                    .ok_or_else(|| {
+                        finsight_core::ValidationError::new("account", format!("account {account} does not exist"))
+                    })?;
+                let sealed = self
+                    .seal_value(tenant, $crate::sealing::column::ACCOUNT_REFERENCE, index.as_bytes(), reference)
+                    .await?;
                 let mut tx = self.write_tx().await?;
                 sqlx::query(
-                    "INSERT INTO account_aliases (reference, account_id) VALUES ($1, $2)
-                     ON CONFLICT (reference) DO UPDATE SET account_id = excluded.account_id",
+                    "INSERT INTO account_references (reference_index, reference, account_id)
+                     VALUES ($1, $2, $3)
+                     ON CONFLICT (reference_index)
+                     DO UPDATE SET reference = excluded.reference, account_id = excluded.account_id",
                 )
-                .bind(reference)
+                .bind(index)
+                .bind(&sealed)
                 .bind(account.as_uuid())
                 .execute(&mut *tx)
                 .await?;
@@ -386,15 +399,20 @@ macro_rules! impl_ingest_store {
             async fn account_aliases(
                 &self,
             ) -> Result<Vec<(String, finsight_core::AccountId)>, $crate::StoreError> {
-                let rows: Vec<(String, uuid::Uuid)> = sqlx::query_as(
-                    "SELECT reference, account_id FROM account_aliases ORDER BY reference",
+                let rows: Vec<(uuid::Uuid, String, uuid::Uuid)> = sqlx::query_as(
+                    "SELECT reference_index, reference, account_id FROM account_references",
                 )
                 .fetch_all(self.read_pool())
                 .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(r, a)| (r, finsight_core::AccountId::from_uuid(a)))
-                    .collect())
+                let mut aliases = Vec::with_capacity(rows.len());
+                for (index, sealed, account) in rows {
+                    let reference = self
+                        .reveal($crate::sealing::column::ACCOUNT_REFERENCE, index.as_bytes(), &sealed)
+                        .await?;
+                    aliases.push((reference, finsight_core::AccountId::from_uuid(account)));
+                }
+                aliases.sort();
+                Ok(aliases)
             }
 
             async fn save_csv_profile(

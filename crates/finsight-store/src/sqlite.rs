@@ -115,6 +115,7 @@ impl Store for SqliteStore {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.writer)
             .await?;
+        self.seal_legacy_aliases().await?;
         Ok(())
     }
 

@@ -410,7 +410,7 @@ mod audit {
         let intact = audited();
         assert_eq!(
             verify(intact.path()),
-            (true, "audit log intact: 7 entries\n".to_owned())
+            (true, "audit log intact: 12 entries\n".to_owned())
         );
 
         let edited = audited();
@@ -451,27 +451,34 @@ mod audit {
             pruned.path(),
             &["audit", "prune", "--keep-days", "0"],
         )));
-        assert_eq!(out, "pruned entries through 6\n");
+        assert_eq!(out, "pruned entries through 11\n");
         assert_eq!(
             verify(pruned.path()),
             (true, "audit log intact: 2 entries\n".to_owned())
         );
-        tamper(pruned.path(), &["DELETE FROM audit_log WHERE seq = 7"]);
+        tamper(pruned.path(), &["DELETE FROM audit_log WHERE seq = 12"]);
         let (ok_after, text) = verify(pruned.path());
-        assert!(!ok_after && text.contains("broken at entry 8"), "{text}");
+        assert!(!ok_after && text.contains("broken at entry 13"), "{text}");
 
-        // The demo's two logins, then the five imports.
+        // The demo's five keys (data and index key of two tenants, the
+        // system index key), its two logins, then the five imports.
         let listed = ok_list(intact.path());
         let lines: Vec<&str> = listed.lines().collect();
-        assert_eq!(lines.len(), 7, "{listed}");
+        assert_eq!(lines.len(), 12, "{listed}");
         assert!(
-            lines[..2]
+            lines[..5]
+                .iter()
+                .all(|l| l.contains(" system ") && l.contains("keys.create")),
+            "{listed}"
+        );
+        assert!(
+            lines[5..7]
                 .iter()
                 .all(|l| l.contains(" demo ") && l.contains("login.create")),
             "{listed}"
         );
         assert!(
-            lines[2..]
+            lines[7..]
                 .iter()
                 .all(|l| l.contains(" cli ") && l.contains("import")),
             "{listed}"

@@ -226,7 +226,8 @@ const SEALED_SQL: &str = "
     UNION ALL SELECT 'display_name', display_name FROM users
     UNION ALL SELECT 'household', name FROM households
     UNION ALL SELECT 'email', email FROM logins
-    UNION ALL SELECT 'raw', raw FROM quarantine";
+    UNION ALL SELECT 'raw', raw FROM quarantine
+    UNION ALL SELECT 'reference', reference FROM account_references";
 
 async fn write_personal_data(store: &Arc<dyn Store>) {
     crate::conformance::personal_data(store).await;

@@ -1429,6 +1429,10 @@ pub async fn personal_data(store: &Arc<dyn Store>) {
         )
         .await
         .unwrap();
+    store
+        .set_account_alias("DE89370400440532013000", f.checking)
+        .await
+        .unwrap();
     // And all of it reads back in clear through the store.
     let stored = store
         .transactions_by_id(&[purchase.transaction_id()])
