@@ -135,8 +135,6 @@ impl Importer {
     ) -> Result<HashMap<String, Account>, StoreError> {
         let mut by_ref = HashMap::new();
         let mut cache: HashMap<AccountId, Option<Account>> = HashMap::new();
-        let aliases: HashMap<String, AccountId> =
-            self.store.account_aliases().await?.into_iter().collect();
         let mut wanted: Vec<&str> = records
             .iter()
             .filter_map(|r| r.account_ref.as_deref())
@@ -144,10 +142,10 @@ impl Importer {
         wanted.sort_unstable();
         wanted.dedup();
         for reference in wanted {
-            let id = aliases
-                .get(reference)
-                .copied()
-                .or_else(|| AccountId::parse(reference).ok());
+            let id = match self.store.account_for_reference(reference).await? {
+                Some(id) => Some(id),
+                None => AccountId::parse(reference).ok(),
+            };
             let Some(id) = id else { continue };
             let account = match cache.get(&id) {
                 Some(known) => known.clone(),

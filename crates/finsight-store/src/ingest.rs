@@ -217,6 +217,11 @@ pub trait IngestStore: Send + Sync {
         account: AccountId,
     ) -> Result<(), StoreError>;
 
+    /// The account a bank file's reference was learnt for (found by its
+    /// blind index).
+    async fn account_for_reference(&self, reference: &str)
+    -> Result<Option<AccountId>, StoreError>;
+
     async fn account_aliases(&self) -> Result<Vec<(String, AccountId)>, StoreError>;
 
     async fn save_csv_profile(

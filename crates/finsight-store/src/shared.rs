@@ -396,6 +396,20 @@ macro_rules! impl_ingest_store {
                 Ok(())
             }
 
+            async fn account_for_reference(
+                &self,
+                reference: &str,
+            ) -> Result<Option<finsight_core::AccountId>, $crate::StoreError> {
+                let index = self.reference_index(reference).await?;
+                let row: Option<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT account_id FROM account_references WHERE reference_index = $1",
+                )
+                .bind(index)
+                .fetch_optional(self.read_pool())
+                .await?;
+                Ok(row.map(|(account,)| finsight_core::AccountId::from_uuid(account)))
+            }
+
             async fn account_aliases(
                 &self,
             ) -> Result<Vec<(String, finsight_core::AccountId)>, $crate::StoreError> {

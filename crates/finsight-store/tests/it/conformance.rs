@@ -1449,6 +1449,14 @@ pub async fn personal_data(store: &Arc<dyn Store>) {
         .unwrap();
     assert_eq!(login.email, "ada@example.com");
     assert_eq!(store.users().await.unwrap()[0].display_name, "Ada Lee");
+    assert_eq!(
+        store
+            .account_for_reference("DE89370400440532013000")
+            .await
+            .unwrap(),
+        Some(f.checking)
+    );
+    assert_eq!(store.account_for_reference("DE00").await.unwrap(), None);
 }
 
 /// `keys rotate` under a load of reads: every read succeeds with clear
