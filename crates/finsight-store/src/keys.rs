@@ -100,20 +100,7 @@ macro_rules! impl_key_store {
                     .execute(&mut *tx)
                     .await?;
                     let row = self.vault.new_key_row(owner, $crate::vault::KeyPurpose::Data, version + 1);
-                    sqlx::query(
-                        "INSERT INTO data_keys (id, tenant_id, purpose, version, wrapped, kek_id,
-                                                state, created_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, 'active', $7)",
-                    )
-                    .bind(&row.id)
-                    .bind(row.tenant)
-                    .bind(&row.purpose)
-                    .bind(row.version)
-                    .bind(&row.wrapped)
-                    .bind(&row.kek_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    insert_key_row!(tx, row, now);
                     created.push(hex::encode(&row.id));
                 }
                 tx.commit().await?;

@@ -62,6 +62,31 @@ pub(crate) fn seal_record(
 
 pub(crate) type KeyPair = (Arc<DataKey>, Arc<DataKey>);
 
+/// Stores a new key row as the tenant's active key for its purpose, unless
+/// one is active already (two processes racing for the first key: one
+/// wins). Rotation marks the old key `retiring` first.
+macro_rules! insert_key_row {
+    ($tx:ident, $row:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO data_keys (id, tenant_id, purpose, version, wrapped, kek_id, state,
+                                    created_at)
+             SELECT $1, $2, $3, $4, $5, $6, 'active', $7
+             WHERE NOT EXISTS (SELECT 1 FROM data_keys
+                               WHERE tenant_id = $2 AND purpose = $3 AND state = 'active')
+             ON CONFLICT (tenant_id, purpose, version) DO NOTHING",
+        )
+        .bind(&$row.id)
+        .bind($row.tenant)
+        .bind(&$row.purpose)
+        .bind($row.version)
+        .bind(&$row.wrapped)
+        .bind(&$row.kek_id)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
 /// Implements key loading, tenant resolution and sealing helpers on a store
 /// with `vault`, `write_tx()` and `read_pool()`.
 macro_rules! impl_sealing {
@@ -108,24 +133,8 @@ macro_rules! impl_sealing {
                 }
                 let row = self.vault.new_key_row(tenant, purpose, 1);
                 let mut tx = self.write_tx().await?;
-                let created = sqlx::query(
-                    "INSERT INTO data_keys (id, tenant_id, purpose, version, wrapped, kek_id, state,
-                                            created_at)
-                     SELECT $1, $2, $3, $4, $5, $6, 'active', $7
-                     WHERE NOT EXISTS (SELECT 1 FROM data_keys
-                                       WHERE tenant_id = $2 AND purpose = $3 AND state = 'active')
-                     ON CONFLICT (tenant_id, purpose, version) DO NOTHING",
-                )
-                .bind(&row.id)
-                .bind(row.tenant)
-                .bind(&row.purpose)
-                .bind(row.version)
-                .bind(&row.wrapped)
-                .bind(&row.kek_id)
-                .bind(time::OffsetDateTime::now_utc())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                let created =
+                    insert_key_row!(tx, row, time::OffsetDateTime::now_utc()).rows_affected();
                 tx.commit().await?;
                 if created == 1 {
                     let event = finsight_core::audit::AuditEvent {
@@ -198,7 +207,12 @@ macro_rules! impl_sealing {
             /// of unknown accounts get nothing (their batch is refused).
             pub(crate) async fn seal_records<'r>(
                 &self,
-                records: impl Iterator<Item = (finsight_core::TransactionId, &'r finsight_core::NewTransaction)>,
+                records: impl Iterator<
+                    Item = (
+                        finsight_core::TransactionId,
+                        &'r finsight_core::NewTransaction,
+                    ),
+                >,
             ) -> Result<Vec<$crate::sealing::SealedText>, $crate::StoreError> {
                 let mut keys: std::collections::HashMap<
                     finsight_core::AccountId,
@@ -214,7 +228,9 @@ macro_rules! impl_sealing {
                         keys.insert(record.account_id, pair);
                     }
                     sealed.push(match &keys[&record.account_id] {
-                        Some((data, index)) => $crate::sealing::seal_record(data, index, id, record),
+                        Some((data, index)) => {
+                            $crate::sealing::seal_record(data, index, id, record)
+                        }
                         None => $crate::sealing::SealedText::default(),
                     });
                 }
@@ -227,7 +243,10 @@ macro_rules! impl_sealing {
                 &self,
                 transactions: Vec<finsight_core::IdentifiedTransaction>,
             ) -> Result<
-                (Vec<finsight_core::IdentifiedTransaction>, Vec<$crate::sealing::SealedText>),
+                (
+                    Vec<finsight_core::IdentifiedTransaction>,
+                    Vec<$crate::sealing::SealedText>,
+                ),
                 $crate::StoreError,
             > {
                 let mut keys: std::collections::HashMap<
@@ -319,9 +338,9 @@ macro_rules! impl_sealing {
                     Ok(text) => Ok(text),
                     Err($crate::vault::OpenError::UnknownKey(_)) => {
                         self.load_keys().await?;
-                        self.vault.open(column, row, stored).map_err(|e| {
-                            $crate::StoreError::Corrupt(format!("{column}: {e}"))
-                        })
+                        self.vault
+                            .open(column, row, stored)
+                            .map_err(|e| $crate::StoreError::Corrupt(format!("{column}: {e}")))
                     }
                     Err(e) => Err($crate::StoreError::Corrupt(e.to_string())),
                 }
@@ -366,7 +385,11 @@ macro_rules! impl_sealing {
                     .reveal($crate::sealing::column::QUARANTINE_RAW, &id, &row.raw)
                     .await?;
                 row.record = self
-                    .reveal_opt($crate::sealing::column::QUARANTINE_RECORD, &id, row.record.take())
+                    .reveal_opt(
+                        $crate::sealing::column::QUARANTINE_RECORD,
+                        &id,
+                        row.record.take(),
+                    )
                     .await?;
                 Ok(row)
             }
@@ -393,7 +416,10 @@ macro_rules! impl_sealing {
                 reference: &str,
             ) -> Result<uuid::Uuid, $crate::StoreError> {
                 let key = self
-                    .key($crate::vault::system_tenant(), $crate::vault::KeyPurpose::Index)
+                    .key(
+                        $crate::vault::system_tenant(),
+                        $crate::vault::KeyPurpose::Index,
+                    )
                     .await?;
                 let hash = $crate::vault::Vault::blind_index(&key, "account-reference", reference);
                 let bytes: [u8; 16] = hash.try_into().expect("16-byte blind index");
@@ -431,9 +457,16 @@ macro_rules! impl_sealing {
                 email: &finsight_core::Email,
             ) -> Result<Vec<u8>, $crate::StoreError> {
                 let key = self
-                    .key($crate::vault::system_tenant(), $crate::vault::KeyPurpose::Index)
+                    .key(
+                        $crate::vault::system_tenant(),
+                        $crate::vault::KeyPurpose::Index,
+                    )
                     .await?;
-                Ok($crate::vault::Vault::blind_index(&key, "email", email.as_str()))
+                Ok($crate::vault::Vault::blind_index(
+                    &key,
+                    "email",
+                    email.as_str(),
+                ))
             }
         }
     };

@@ -156,6 +156,30 @@ pub fn system_tenant() -> TenantId {
     TenantId::from_uuid(uuid::Uuid::nil())
 }
 
+/// AES-256-GCM with a fresh random nonce: `nonce ‖ ciphertext ‖ tag`.
+fn seal_bytes(cipher: &Aes256Gcm, msg: &[u8], aad: &[u8]) -> Vec<u8> {
+    let mut nonce = [0u8; 12];
+    rand::rng().fill_bytes(&mut nonce);
+    let sealed = cipher
+        .encrypt(&Nonce::from(nonce), Payload { msg, aad })
+        .expect("AES-GCM encryption does not fail");
+    let mut out = Vec::with_capacity(12 + sealed.len());
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    out
+}
+
+/// Opens what [`seal_bytes`] made; `None` if it does not authenticate.
+fn open_bytes(cipher: &Aes256Gcm, bytes: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
+    if bytes.len() < 12 + 16 {
+        return None;
+    }
+    let (nonce, sealed) = bytes.split_at(12);
+    cipher
+        .decrypt(&nonce_of(nonce), Payload { msg: sealed, aad })
+        .ok()
+}
+
 fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for byte in bytes {
@@ -223,24 +247,11 @@ impl Vault {
     pub fn new_key_row(&self, tenant: TenantId, purpose: KeyPurpose, version: i32) -> KeyRow {
         let mut id = [0u8; 8];
         let mut material = [0u8; 32];
-        let mut nonce = [0u8; 12];
         let mut rng = rand::rng();
         rng.fill_bytes(&mut id);
         rng.fill_bytes(&mut material);
-        rng.fill_bytes(&mut nonce);
         let aad = wrap_aad(&id, tenant.as_uuid(), purpose.as_str());
-        let sealed = self
-            .kek
-            .encrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: &material,
-                    aad: &aad,
-                },
-            )
-            .expect("AES-GCM encryption does not fail");
-        let mut wrapped = nonce.to_vec();
-        wrapped.extend_from_slice(&sealed);
+        let wrapped = seal_bytes(&self.kek, &material, &aad);
         KeyRow {
             id: id.to_vec(),
             tenant: tenant.as_uuid(),
@@ -271,26 +282,13 @@ impl Vault {
                         .into(),
                 ));
             }
-            if row.wrapped.len() < 12 {
-                return Err(StoreError::Corrupt(format!("data key {}", hex::encode(id))));
-            }
-            let (nonce, sealed) = row.wrapped.split_at(12);
             let aad = wrap_aad(&id, row.tenant, &row.purpose);
-            let material = self
-                .kek
-                .decrypt(
-                    &nonce_of(nonce),
-                    Payload {
-                        msg: sealed,
-                        aad: &aad,
-                    },
-                )
-                .map_err(|_| {
-                    StoreError::Config(format!(
-                        "encryption key: data key {} does not unwrap with the configured key",
-                        hex::encode(id)
-                    ))
-                })?;
+            let material = open_bytes(&self.kek, &row.wrapped, &aad).ok_or_else(|| {
+                StoreError::Config(format!(
+                    "encryption key: data key {} does not unwrap with the configured key",
+                    hex::encode(id)
+                ))
+            })?;
             let material: [u8; 32] = material
                 .try_into()
                 .map_err(|_| StoreError::Corrupt(format!("data key {}", hex::encode(id))))?;
@@ -358,21 +356,7 @@ impl Vault {
 
     /// Seals `text` for `column` of row `row`.
     pub(crate) fn seal(key: &DataKey, column: &str, row: &[u8], text: &str) -> String {
-        let mut nonce = [0u8; 12];
-        rand::rng().fill_bytes(&mut nonce);
-        let aad = field_aad(column, row);
-        let sealed = key
-            .cipher
-            .encrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: text.as_bytes(),
-                    aad: &aad,
-                },
-            )
-            .expect("AES-GCM encryption does not fail");
-        let mut bytes = nonce.to_vec();
-        bytes.extend_from_slice(&sealed);
+        let bytes = seal_bytes(&key.cipher, text.as_bytes(), &field_aad(column, row));
         let mut out = String::with_capacity(PREFIX.len() + 17 + bytes.len() * 4 / 3 + 4);
         out.push_str(PREFIX);
         out.push_str(&key.id_hex());
@@ -407,25 +391,11 @@ impl Vault {
         let bytes = URL_SAFE_NO_PAD
             .decode(body)
             .map_err(|_| OpenError::Corrupt(format!("{column}: not base64")))?;
-        if bytes.len() < 12 + 16 {
-            return Err(OpenError::Corrupt(format!("{column}: too short")));
-        }
-        let (nonce, sealed) = bytes.split_at(12);
-        let aad = field_aad(column, row);
-        let plain = key
-            .cipher
-            .decrypt(
-                &nonce_of(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| {
-                OpenError::Corrupt(format!(
-                    "{column}: does not authenticate (tampered or moved)"
-                ))
-            })?;
+        let plain = open_bytes(&key.cipher, &bytes, &field_aad(column, row)).ok_or_else(|| {
+            OpenError::Corrupt(format!(
+                "{column}: does not authenticate (tampered or moved)"
+            ))
+        })?;
         String::from_utf8(plain).map_err(|_| OpenError::Corrupt(format!("{column}: not UTF-8")))
     }
 
