@@ -13,10 +13,30 @@ use finsight_core::TenantId;
 use finsight_core::audit::AuditEvent;
 use finsight_store::Store;
 
+/// Writes a key file readable only by its owner (fails if it exists).
+pub fn write_key_file(path: &std::path::Path, kek: &finsight_store::Kek) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("encryption.key_file: cannot create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, kek.to_hex().as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// List keys per tenant with how many values each seals.
     Status,
+    /// Rotate the key-encryption key: re-wrap every data key under the key
+    /// in FINSIGHT_NEW_ENCRYPTION_KEY (64 hex digits). With a key file, the
+    /// file is replaced; with FINSIGHT__ENCRYPTION__KEY, set it to the new
+    /// key before the next start.
+    Rewrap,
     /// Rotate the data keys and re-seal everything under the new versions.
     Rotate {
         /// Only this tenant's key.
@@ -48,8 +68,57 @@ async fn audit(
     Ok(())
 }
 
-pub async fn run(store: &Arc<dyn Store>, command: KeysCommand) -> anyhow::Result<()> {
+/// Where the running key came from, for `keys rewrap`.
+pub enum KeySource {
+    Environment,
+    File(std::path::PathBuf),
+}
+
+pub async fn run(
+    store: &Arc<dyn Store>,
+    source: KeySource,
+    command: KeysCommand,
+) -> anyhow::Result<()> {
     match command {
+        KeysCommand::Rewrap => {
+            let text = std::env::var("FINSIGHT_NEW_ENCRYPTION_KEY").map_err(|_| {
+                anyhow::anyhow!(
+                    "FINSIGHT_NEW_ENCRYPTION_KEY: set it to the new key (64 hex digits)"
+                )
+            })?;
+            let new = finsight_store::Kek::from_hex(&text)
+                .map_err(|e| anyhow::anyhow!("FINSIGHT_NEW_ENCRYPTION_KEY: {e}"))?;
+            // With a key file, the new key is on disk before any data key
+            // depends on it.
+            let staged = match &source {
+                KeySource::File(path) => {
+                    let staged = path.with_extension("key.new");
+                    write_key_file(&staged, &new)?;
+                    Some((staged, path.clone()))
+                }
+                KeySource::Environment => None,
+            };
+            let count = store.rewrap_keys(&new).await?;
+            audit(store, "keys.rewrap", "data_keys", format!("keys={count}")).await?;
+            match staged {
+                Some((staged, path)) => {
+                    std::fs::rename(&staged, &path).map_err(|e| {
+                        anyhow::anyhow!(
+                            "re-wrapped {count} keys, but cannot move {} to {}: {e}; move it by hand",
+                            staged.display(),
+                            path.display()
+                        )
+                    })?;
+                    say!(
+                        "re-wrapped {count} data keys; {} holds the new key",
+                        path.display()
+                    );
+                }
+                None => say!(
+                    "re-wrapped {count} data keys; set FINSIGHT__ENCRYPTION__KEY to the new key before the next start"
+                ),
+            }
+        }
         KeysCommand::Status => {
             let tenants: std::collections::HashMap<TenantId, String> = store
                 .tenants()

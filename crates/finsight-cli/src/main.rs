@@ -334,6 +334,14 @@ impl Clock for SystemClock {
     }
 }
 
+fn key_file_path(settings: &Settings) -> PathBuf {
+    settings
+        .encryption
+        .key_file
+        .clone()
+        .unwrap_or_else(|| settings.data_dir.join("master.key"))
+}
+
 /// The key-encryption key: from `encryption.key`, else from the key file
 /// (created with a fresh random key, readable only by its owner).
 fn key_encryption_key(settings: &Settings) -> anyhow::Result<finsight_store::Kek> {
@@ -341,11 +349,7 @@ fn key_encryption_key(settings: &Settings) -> anyhow::Result<finsight_store::Kek
         return finsight_store::Kek::from_hex(key.expose())
             .map_err(|e| anyhow::anyhow!("encryption.key: {e}"));
     }
-    let path = settings
-        .encryption
-        .key_file
-        .clone()
-        .unwrap_or_else(|| settings.data_dir.join("master.key"));
+    let path = key_file_path(settings);
     match std::fs::read_to_string(&path) {
         Ok(text) => finsight_store::Kek::from_hex(&text)
             .map_err(|e| anyhow::anyhow!("encryption.key_file {}: {e}", path.display())),
@@ -355,15 +359,7 @@ fn key_encryption_key(settings: &Settings) -> anyhow::Result<finsight_store::Kek
                     .with_context(|| format!("data_dir: cannot create {}", parent.display()))?;
             }
             let kek = finsight_store::Kek::generate();
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&path).with_context(|| {
-                format!("encryption.key_file: cannot create {}", path.display())
-            })?;
-            std::io::Write::write_all(&mut file, kek.to_hex().as_bytes())?;
-            file.sync_all()?;
+            keys::write_key_file(&path, &kek)?;
             tracing::warn!(
                 path = %path.display(),
                 "created a key-encryption key file; in production set FINSIGHT__ENCRYPTION__KEY instead"
@@ -824,7 +820,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Keys(command) => {
             let store = open_store(&settings).await?;
-            keys::run(&store, command).await?;
+            let source = if settings.encryption.key.is_some() {
+                keys::KeySource::Environment
+            } else {
+                keys::KeySource::File(key_file_path(&settings))
+            };
+            keys::run(&store, source, command).await?;
         }
         Command::Openapi => {
             use std::io::Write as _;

@@ -44,6 +44,11 @@ pub trait KeyStore: Send + Sync {
 
     /// Every key, with the number of values it seals.
     async fn key_status(&self) -> Result<Vec<KeyStatus>, StoreError>;
+
+    /// Re-wraps every data key under `new` (rotating the key-encryption
+    /// key) in one transaction; returns how many keys. Afterwards only
+    /// `new` opens the store.
+    async fn rewrap_keys(&self, new: &crate::Kek) -> Result<u64, StoreError>;
 }
 
 /// Implements [`KeyStore`]; `$lock` serialises rotations ("" where the
@@ -177,6 +182,42 @@ macro_rules! impl_key_store {
                     destroyed.push(id_hex);
                 }
                 Ok(destroyed)
+            }
+
+            async fn rewrap_keys(&self, new: &$crate::Kek) -> Result<u64, $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                if !$lock.is_empty() {
+                    sqlx::query($lock).execute(&mut *tx).await?;
+                }
+                let rows: Vec<(Vec<u8>, uuid::Uuid, String, i32, Vec<u8>, Vec<u8>, String)> =
+                    sqlx::query_as(
+                        "SELECT id, tenant_id, purpose, version, wrapped, kek_id, state
+                         FROM data_keys",
+                    )
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let mut count = 0;
+                for (id, tenant, purpose, version, wrapped, kek_id, state) in rows {
+                    let row = $crate::vault::KeyRow {
+                        id,
+                        tenant,
+                        purpose,
+                        version,
+                        wrapped,
+                        kek_id,
+                        state,
+                    };
+                    let again = self.vault.rewrap(&row, new)?;
+                    count += sqlx::query("UPDATE data_keys SET wrapped = $2, kek_id = $3 WHERE id = $1")
+                        .bind(&again.id)
+                        .bind(&again.wrapped)
+                        .bind(&again.kek_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                tx.commit().await?;
+                Ok(count)
             }
 
             async fn key_status(&self) -> Result<Vec<$crate::KeyStatus>, $crate::StoreError> {

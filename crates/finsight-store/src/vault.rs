@@ -263,6 +263,28 @@ impl Vault {
         }
     }
 
+    /// The same key wrapped by `new` instead of this vault's KEK.
+    pub fn rewrap(&self, row: &KeyRow, new: &Kek) -> Result<KeyRow, StoreError> {
+        if row.kek_id != self.kek_id {
+            return Err(StoreError::Config(
+                "encryption key: a data key is not wrapped by the configured key".into(),
+            ));
+        }
+        let aad = wrap_aad(&row.id, row.tenant, &row.purpose);
+        let material = open_bytes(&self.kek, &row.wrapped, &aad).ok_or_else(|| {
+            StoreError::Config(format!(
+                "encryption key: data key {} does not unwrap with the configured key",
+                hex::encode(&row.id)
+            ))
+        })?;
+        let new_cipher = Aes256Gcm::new_from_slice(&new.0).expect("32-byte key");
+        Ok(KeyRow {
+            wrapped: seal_bytes(&new_cipher, &material, &aad),
+            kek_id: new.id().to_vec(),
+            ..row.clone()
+        })
+    }
+
     /// Replaces the keyring with `rows` (all of `data_keys`), unwrapping
     /// each. A key wrapped by another KEK is a configuration error.
     pub fn install(&self, rows: Vec<KeyRow>) -> Result<(), StoreError> {

@@ -138,4 +138,28 @@ fn keys_rotate_while_the_server_serves_reads() {
         .status()
         .unwrap();
     assert!(server.wait().unwrap().success());
+
+    // The key-encryption key rotates too: every data key is re-wrapped and
+    // the key file replaced; the data still opens, under the new key only.
+    let new_key = "ab".repeat(32);
+    let rewrap = Command::new(env!("CARGO_BIN_EXE_finsight"))
+        .args(with_dir(dir.path(), &["keys", "rewrap"]))
+        .env("FINSIGHT__LOG__FILTER", "warn")
+        .env("FINSIGHT_NEW_ENCRYPTION_KEY", &new_key)
+        .output()
+        .unwrap();
+    let said = ok(&rewrap);
+    assert!(said.contains("re-wrapped 5 data keys"), "{said}");
+    let on_disk = std::fs::read_to_string(dir.path().join("master.key")).unwrap();
+    assert_eq!(on_disk, new_key);
+    let stats = ok(&finsight(&with_dir(dir.path(), &["stats"])));
+    assert!(stats.contains("users"), "{stats}");
+    let old_key = Command::new(env!("CARGO_BIN_EXE_finsight"))
+        .args(with_dir(dir.path(), &["stats"]))
+        .env("FINSIGHT__LOG__FILTER", "warn")
+        .env("FINSIGHT__ENCRYPTION__KEY", "cd".repeat(32))
+        .output()
+        .unwrap();
+    assert!(!old_key.status.success());
+    assert!(String::from_utf8_lossy(&old_key.stderr).contains("encryption key"));
 }

@@ -257,3 +257,36 @@ async fn postgres_keeps_personal_fields_sealed_at_rest() {
     let rows: Vec<(String, String)> = sqlx::query_as(SEALED_SQL).fetch_all(&raw).await.unwrap();
     assert_sealed_at_rest(rows).await;
 }
+
+/// After `rewrap_keys`, the new key-encryption key opens everything and
+/// the old one nothing.
+async fn assert_rewrapped(url: &str, store: Arc<dyn Store>) {
+    write_personal_data(&store).await;
+    let new = finsight_store::Kek::generate();
+    assert!(store.rewrap_keys(&new).await.unwrap() >= 3);
+    drop(store);
+    let reopened = finsight_store::open(url, &new).await.unwrap();
+    assert_eq!(reopened.users().await.unwrap()[0].display_name, "Ada Lee");
+    let stale = finsight_store::open(url, &kek()).await.unwrap();
+    assert!(matches!(
+        stale.users().await,
+        Err(finsight_store::StoreError::Config(message)) if message.contains("encryption key")
+    ));
+}
+
+#[tokio::test]
+async fn sqlite_key_encryption_key_rotates_by_rewrapping() {
+    let (store, dir) = sqlite().await;
+    let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
+    assert_rewrapped(&url, store).await;
+}
+
+#[tokio::test]
+async fn postgres_key_encryption_key_rotates_by_rewrapping() {
+    let (store, database) = postgres().await;
+    let (base, _) = postgres_admin_url()
+        .rsplit_once('/')
+        .map(|(b, _)| (b.to_owned(), ()))
+        .unwrap();
+    assert_rewrapped(&format!("{base}/{}", database.name()), store).await;
+}
