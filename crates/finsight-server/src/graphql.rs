@@ -162,11 +162,12 @@ impl QueryRoot {
     }
 
     /// The category tree, parents before children.
-    async fn categories(&self) -> Vec<CategoryNode> {
-        Taxonomy::default_tree()
+    async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CategoryNode>> {
+        let taxonomy = env(ctx)?.services.taxonomy();
+        Ok(taxonomy
             .iter()
-            .map(|c| CategoryNode::of(&c.id))
-            .collect()
+            .map(|c| CategoryNode::of(taxonomy, &c.id))
+            .collect())
     }
 
     /// Households the principal can see.
@@ -341,7 +342,7 @@ impl UserNode {
             .into_iter()
             .map(|t| MonthTotal {
                 month: format!("{:04}-{:02}", t.month.year(), u8::from(t.month.month())),
-                category: CategoryNode::of(&t.category),
+                category: CategoryNode::of(env.services.taxonomy(), &t.category),
                 currency: t.total.currency().code().into(),
                 total: t.total.amount_text(),
                 count: t.count,
@@ -357,7 +358,7 @@ impl UserNode {
             .await
             .map_err(gql)?
             .into_iter()
-            .map(Rule::from)
+            .map(|rule| Rule::of(env.services.taxonomy(), rule))
             .collect())
     }
 }
@@ -388,12 +389,12 @@ pub struct Rule {
     priority: i32,
 }
 
-impl From<finsight_core::CategoryRule> for Rule {
-    fn from(rule: finsight_core::CategoryRule) -> Self {
+impl Rule {
+    fn of(taxonomy: &Taxonomy, rule: finsight_core::CategoryRule) -> Self {
         Rule {
             id: ID(rule.id.to_string()),
             pattern: rule.pattern,
-            category: CategoryNode::of(&rule.category),
+            category: CategoryNode::of(taxonomy, &rule.category),
             priority: rule.priority,
         }
     }
@@ -467,8 +468,13 @@ impl TransactionNode {
     async fn mcc(&self) -> Option<u16> {
         self.0.mcc.map(|m| m.code())
     }
-    async fn category(&self) -> Option<CategoryNode> {
-        self.0.category.as_ref().map(CategoryNode::of)
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CategoryNode>> {
+        let taxonomy = env(ctx)?.services.taxonomy();
+        Ok(self
+            .0
+            .category
+            .as_ref()
+            .map(|c| CategoryNode::of(taxonomy, c)))
     }
     /// user, rule, source, mcc or model.
     async fn category_source(&self) -> Option<&str> {
@@ -499,8 +505,8 @@ pub struct CategoryNode {
 }
 
 impl CategoryNode {
-    fn of(id: &CategoryId) -> Self {
-        let name = Taxonomy::default_tree()
+    fn of(taxonomy: &Taxonomy, id: &CategoryId) -> Self {
+        let name = taxonomy
             .get(id)
             .map(|c| c.name.clone())
             .unwrap_or_else(|| id.as_str().to_owned());
@@ -514,11 +520,13 @@ impl CategoryNode {
 
 #[ComplexObject]
 impl CategoryNode {
-    async fn parent(&self) -> Option<CategoryNode> {
-        self.parent_id
+    async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CategoryNode>> {
+        let taxonomy = env(ctx)?.services.taxonomy();
+        Ok(self
+            .parent_id
             .as_deref()
             .and_then(|p| CategoryId::parse(p).ok())
-            .map(|p| CategoryNode::of(&p))
+            .map(|p| CategoryNode::of(taxonomy, &p)))
     }
 }
 
@@ -612,12 +620,12 @@ impl MutationRoot {
         let user = user_id
             .map(|u| parse_id("user_id", &u, UserId::parse))
             .transpose()?;
-        Ok(env
+        let rule = env
             .services
             .add_rule(env.principal, user, &pattern, &category, priority)
             .await
-            .map_err(gql)?
-            .into())
+            .map_err(gql)?;
+        Ok(Rule::of(env.services.taxonomy(), rule))
     }
 
     async fn delete_rule(

@@ -5,8 +5,8 @@
 
 use finsight_core::audit::AuditEvent;
 use finsight_core::{
-    Account, AccountId, Action, CategoryId, CategoryRule, Decision, Owner, Principal, Taxonomy,
-    Transaction, TransactionId, UserId, ValidationError,
+    Account, AccountId, Action, CategoryId, CategoryRule, Decision, Owner, Principal, Transaction,
+    TransactionId, UserId, ValidationError,
 };
 use finsight_store::{
     CategoryMonthTotal, PageCursor, TotalsQuery, TransactionEdit, TransactionPage, TransactionQuery,
@@ -274,7 +274,7 @@ impl Services {
         self.visible_transaction(principal, id, Action::Write)
             .await?;
         if let Some(category) = &edit.category
-            && Taxonomy::default_tree().get(category).is_none()
+            && self.taxonomy.get(category).is_none()
         {
             return Err(ValidationError::new("category", "is not a known category").into());
         }
@@ -359,7 +359,7 @@ impl Services {
         self.authorize_user(principal, user, Action::Write, "user")
             .await?;
         let category = CategoryId::parse(category)?;
-        if Taxonomy::default_tree().get(&category).is_none() {
+        if self.taxonomy.get(&category).is_none() {
             return Err(ValidationError::new("category", "is not a known category").into());
         }
         let rule = CategoryRule {

@@ -34,6 +34,7 @@ pub struct Services {
     /// Pseudonyms for analyst-facing views (purpose `analyst-view`); without
     /// a key, analysts see no account ids at all.
     pub(crate) analyst_pseudonyms: Option<Arc<finsight_privacy::Pseudonymizer>>,
+    pub(crate) taxonomy: Arc<finsight_core::Taxonomy>,
 }
 
 impl Services {
@@ -44,7 +45,13 @@ impl Services {
             clock,
             auth,
             analyst_pseudonyms: None,
+            taxonomy: Arc::new(finsight_core::Taxonomy::default_tree()),
         }
+    }
+
+    /// The category tree.
+    pub fn taxonomy(&self) -> &finsight_core::Taxonomy {
+        &self.taxonomy
     }
 
     /// The same services, pseudonymizing analyst-facing ids with `key`.

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use finsight_core::{CategoryRule, Taxonomy};
+use finsight_core::CategoryRule;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -38,8 +38,8 @@ pub(crate) struct CategoryTree {
         (status = 429, description = "Rate limited", body = ErrorBody),
     )
 )]
-pub(crate) async fn tree(_caller: Caller) -> Json<CategoryTree> {
-    let taxonomy = Taxonomy::default_tree();
+pub(crate) async fn tree(State(state): State<AppState>, _caller: Caller) -> Json<CategoryTree> {
+    let taxonomy = state.services.taxonomy();
     Json(CategoryTree {
         categories: taxonomy
             .iter()
