@@ -47,7 +47,7 @@ pub(crate) struct SealedText {
 }
 
 /// Seals one record with its tenant's keys.
-pub(crate) fn seal_record(
+fn seal_record(
     data: &DataKey,
     index: &DataKey,
     id: TransactionId,
@@ -61,6 +61,22 @@ pub(crate) fn seal_record(
 }
 
 pub(crate) type KeyPair = (Arc<DataKey>, Arc<DataKey>);
+
+/// Each account's tenant keys; `None` for an unknown account.
+pub(crate) type AccountKeys = std::collections::HashMap<finsight_core::AccountId, Option<KeyPair>>;
+
+/// Seals one record with its account's keys (nothing for an unknown
+/// account: its batch is refused before anything is written).
+pub(crate) fn seal_with(
+    keys: &AccountKeys,
+    id: TransactionId,
+    record: &NewTransaction,
+) -> SealedText {
+    match keys.get(&record.account_id) {
+        Some(Some((data, index))) => seal_record(data, index, id, record),
+        _ => SealedText::default(),
+    }
+}
 
 /// Stores a new key row as the tenant's active key for its purpose, unless
 /// one is active already (two processes racing for the first key: one
@@ -203,38 +219,37 @@ macro_rules! impl_sealing {
                 Ok(tenant)
             }
 
-            /// Sealed descriptions and terms for a batch, in order. Records
-            /// of unknown accounts get nothing (their batch is refused).
-            pub(crate) async fn seal_records<'r>(
+            /// The data and index keys of each account's tenant (none for
+            /// unknown accounts, whose batches are refused).
+            pub(crate) async fn account_keys(
                 &self,
-                records: impl Iterator<
-                    Item = (
-                        finsight_core::TransactionId,
-                        &'r finsight_core::NewTransaction,
-                    ),
-                >,
-            ) -> Result<Vec<$crate::sealing::SealedText>, $crate::StoreError> {
-                let mut keys: std::collections::HashMap<
-                    finsight_core::AccountId,
-                    Option<$crate::sealing::KeyPair>,
-                > = std::collections::HashMap::new();
-                let mut sealed = Vec::new();
-                for (id, record) in records {
-                    if !keys.contains_key(&record.account_id) {
-                        let pair = match self.tenant_of_account(record.account_id).await? {
+                accounts: impl Iterator<Item = finsight_core::AccountId>,
+            ) -> Result<$crate::sealing::AccountKeys, $crate::StoreError> {
+                let mut keys = $crate::sealing::AccountKeys::new();
+                for account in accounts {
+                    if !keys.contains_key(&account) {
+                        let pair = match self.tenant_of_account(account).await? {
                             Some(tenant) => Some(self.keys_of(tenant).await?),
                             None => None,
                         };
-                        keys.insert(record.account_id, pair);
+                        keys.insert(account, pair);
                     }
-                    sealed.push(match &keys[&record.account_id] {
-                        Some((data, index)) => {
-                            $crate::sealing::seal_record(data, index, id, record)
-                        }
-                        None => $crate::sealing::SealedText::default(),
-                    });
                 }
-                Ok(sealed)
+                Ok(keys)
+            }
+
+            /// Sealed descriptions and terms for a few records, in order.
+            pub(crate) async fn seal_records(
+                &self,
+                records: &[(finsight_core::TransactionId, &finsight_core::NewTransaction)],
+            ) -> Result<Vec<$crate::sealing::SealedText>, $crate::StoreError> {
+                let keys = self
+                    .account_keys(records.iter().map(|(_, r)| r.account_id))
+                    .await?;
+                Ok(records
+                    .iter()
+                    .map(|(id, record)| $crate::sealing::seal_with(&keys, *id, record))
+                    .collect())
             }
 
             /// Seals a batch on a blocking thread (the key lookups first),
@@ -249,29 +264,13 @@ macro_rules! impl_sealing {
                 ),
                 $crate::StoreError,
             > {
-                let mut keys: std::collections::HashMap<
-                    finsight_core::AccountId,
-                    Option<$crate::sealing::KeyPair>,
-                > = std::collections::HashMap::new();
-                for t in &transactions {
-                    let account = t.record().account_id;
-                    if !keys.contains_key(&account) {
-                        let pair = match self.tenant_of_account(account).await? {
-                            Some(tenant) => Some(self.keys_of(tenant).await?),
-                            None => None,
-                        };
-                        keys.insert(account, pair);
-                    }
-                }
+                let keys = self
+                    .account_keys(transactions.iter().map(|t| t.record().account_id))
+                    .await?;
                 tokio::task::spawn_blocking(move || {
                     let sealed = transactions
                         .iter()
-                        .map(|t| match &keys[&t.record().account_id] {
-                            Some((data, index)) => {
-                                $crate::sealing::seal_record(data, index, t.id(), t.record())
-                            }
-                            None => $crate::sealing::SealedText::default(),
-                        })
+                        .map(|t| $crate::sealing::seal_with(&keys, t.id(), t.record()))
                         .collect();
                     (transactions, sealed)
                 })

@@ -323,7 +323,7 @@ macro_rules! impl_ingest_store {
                 now: time::OffsetDateTime,
             ) -> Result<$crate::InsertReport, $crate::StoreError> {
                 let sealed = self
-                    .seal_records(std::iter::once((transaction.transaction_id(), transaction)))
+                    .seal_records(&[(transaction.transaction_id(), transaction)])
                     .await?;
                 let mut tx = self.write_tx().await?;
                 let report = insert_in(&mut tx, std::slice::from_ref(transaction), &sealed).await?;
@@ -993,5 +993,37 @@ macro_rules! fetch_tenants {
                 name,
             })
             .collect())
+    }};
+}
+
+/// `LedgerStore::transactions` given the backend's statement `$sql`: the
+/// parameters, the blind-index search pattern and the opening of sealed
+/// columns are the same on both backends.
+macro_rules! fetch_transactions_page {
+    ($self:ident, $pool:expr, $sql:expr, $query:expr) => {{
+        let query = $query;
+        let limit = query.checked_limit()?;
+        let (min_e4, max_e4) = query.amount_bounds_e4()?;
+        let terms = match &query.text {
+            Some(text) => $self.terms_pattern(query.user_id, text).await?,
+            None => None,
+        };
+        let mut rows: Vec<$crate::rows::TransactionRow> = sqlx::query_as($sql)
+            .bind(query.user_id.as_uuid())
+            .bind(query.account_id.map(|a| a.as_uuid()))
+            .bind(query.from)
+            .bind(query.to)
+            .bind(query.category.as_ref().map(|c| c.as_str()))
+            .bind(query.after.map(|c| c.posted_on))
+            .bind(query.after.map(|c| c.id.as_uuid()))
+            .bind(limit + 1)
+            .bind(min_e4)
+            .bind(max_e4)
+            .bind(query.text_pattern())
+            .bind(terms)
+            .fetch_all($pool)
+            .await?;
+        $self.reveal_rows(&mut rows).await?;
+        $crate::rows::page_from_rows(rows, query.limit as usize)
     }};
 }

@@ -13,8 +13,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use crate::rows::{
-    AccountOwners, CATEGORY_FROM_SOURCE, TotalRow, TransactionRow, distinct_accounts,
-    owners_of_batch, page_from_rows,
+    AccountOwners, CATEGORY_FROM_SOURCE, TotalRow, distinct_accounts, owners_of_batch,
 };
 use crate::sqlite_bulk::BulkWriter;
 use crate::stats::{StatsRows, assemble_stats};
@@ -186,12 +185,7 @@ impl LedgerStore for SqliteStore {
     }
 
     async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
-        let limit = query.checked_limit()?;
-        let (min_e4, max_e4) = query.amount_bounds_e4()?;
-        let terms = match &query.text {
-            Some(text) => self.terms_pattern(query.user_id, text).await?,
-            None => None,
-        };
+        // Only the dialect differs between backends; see `fetch_transactions_page!`.
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
@@ -213,23 +207,7 @@ impl LedgerStore for SqliteStore {
                 amount = crate::ledger::AMOUNT_E4_SQL.as_str()
             )
         });
-        let mut rows: Vec<TransactionRow> = sqlx::query_as(SQL.as_str())
-            .bind(query.user_id.as_uuid())
-            .bind(query.account_id.map(|a| a.as_uuid()))
-            .bind(query.from)
-            .bind(query.to)
-            .bind(query.category.as_ref().map(|c| c.as_str()))
-            .bind(query.after.map(|c| c.posted_on))
-            .bind(query.after.map(|c| c.id.as_uuid()))
-            .bind(limit + 1)
-            .bind(min_e4)
-            .bind(max_e4)
-            .bind(query.text_pattern())
-            .bind(terms)
-            .fetch_all(&self.reader)
-            .await?;
-        self.reveal_rows(&mut rows).await?;
-        page_from_rows(rows, query.limit as usize)
+        fetch_transactions_page!(self, &self.reader, SQL.as_str(), query)
     }
 
     async fn monthly_category_totals(
