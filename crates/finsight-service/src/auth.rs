@@ -75,13 +75,13 @@ pub struct Authenticator {
     clock: Arc<dyn Clock>,
     settings: AuthSettings,
     /// Verified against when the email is unknown, so the answer takes as
-    /// long as for a wrong password.
-    decoy_hash: Arc<String>,
+    /// long as for a wrong password (hashed on first need, not at start).
+    decoy_hash: Arc<std::sync::OnceLock<String>>,
 }
 
 impl Authenticator {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: AuthSettings) -> Self {
-        let decoy_hash = Arc::new(settings.hashing.hash("decoy password for unknown emails"));
+        let decoy_hash = Arc::new(std::sync::OnceLock::new());
         Self {
             store,
             clock,
@@ -163,8 +163,13 @@ impl Authenticator {
             Err(_) => None,
         };
         let Some(record) = record else {
-            self.verify_password(password.to_owned(), self.decoy_hash.to_string())
-                .await;
+            let (decoy, hashing) = (Arc::clone(&self.decoy_hash), self.settings.hashing);
+            let password = password.to_owned();
+            let _ = tokio::task::spawn_blocking(move || {
+                let decoy = decoy.get_or_init(|| hashing.hash("decoy password for unknown emails"));
+                hashing.verify(&password, decoy)
+            })
+            .await;
             self.audit("anonymous", "auth.login_failed", "unknown-login", "")
                 .await;
             return Err(ServiceError::InvalidCredentials);
