@@ -152,6 +152,9 @@ pub struct ServerSettings {
     /// Requests a client may make in one burst.
     #[serde(default = "default_burst")]
     pub rate_limit_burst: f64,
+    /// How long an `Idempotency-Key` is remembered, in hours.
+    #[serde(default = "default_idempotency_hours")]
+    pub idempotency_key_ttl_hours: u32,
     /// PEM certificate chain: with `tls_key`, the server speaks HTTPS only.
     #[serde(default)]
     pub tls_cert: Option<PathBuf>,
@@ -166,6 +169,10 @@ fn default_rate() -> f64 {
 
 fn default_burst() -> f64 {
     100.0
+}
+
+fn default_idempotency_hours() -> u32 {
+    24
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -191,6 +198,7 @@ impl Default for Settings {
                 listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 rate_limit_per_second: default_rate(),
                 rate_limit_burst: default_burst(),
+                idempotency_key_ttl_hours: default_idempotency_hours(),
                 tls_cert: None,
                 tls_key: None,
             },

@@ -83,8 +83,36 @@ impl DailyJob for AuditRetention {
     }
 }
 
-pub fn all(store: &Arc<dyn Store>, retention_days: u32) -> Vec<Arc<dyn DailyJob>> {
+/// Deletes idempotency keys past their lifetime (expired keys are
+/// already ignored when claimed; this keeps the table small).
+pub struct IdempotencyExpiry {
+    pub store: Arc<dyn Store>,
+    pub ttl: time::Duration,
+}
+
+#[async_trait::async_trait]
+impl DailyJob for IdempotencyExpiry {
+    fn name(&self) -> &'static str {
+        "idempotency-expiry"
+    }
+
+    async fn run(&self, day: Date) -> Result<String, ProcessorError> {
+        let cutoff = day.midnight().assume_utc() - self.ttl;
+        let purged = self.store.purge_idempotency_keys(cutoff).await?;
+        Ok(format!("{purged} expired idempotency keys purged"))
+    }
+}
+
+pub fn all(
+    store: &Arc<dyn Store>,
+    retention_days: u32,
+    idempotency_ttl: time::Duration,
+) -> Vec<Arc<dyn DailyJob>> {
     vec![
+        Arc::new(IdempotencyExpiry {
+            store: Arc::clone(store),
+            ttl: idempotency_ttl,
+        }),
         Arc::new(VolumeCheck {
             store: Arc::clone(store),
         }),

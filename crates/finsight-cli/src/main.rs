@@ -426,6 +426,10 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
         settings.server.rate_limit_per_second > 0.0 && settings.server.rate_limit_burst >= 1.0,
         "server.rate_limit_per_second: must be above 0, and rate_limit_burst at least 1"
     );
+    anyhow::ensure!(
+        (1..=24 * 30).contains(&settings.server.idempotency_key_ttl_hours),
+        "server.idempotency_key_ttl_hours: must be 1 to 720"
+    );
     let limit = finsight_server::rate_limit::RateLimit {
         per_second: settings.server.rate_limit_per_second,
         burst: settings.server.rate_limit_burst,
@@ -437,6 +441,9 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     )
     .with_rate_limit(limit)
     .with_user_rate_limit(limit)
+    .with_idempotency_ttl(time::Duration::hours(i64::from(
+        settings.server.idempotency_key_ttl_hours,
+    )))
     .with_auth_settings(settings.auth.to_service()?);
     let state = match &settings.privacy.pseudonym_key {
         Some(key) => {
@@ -457,7 +464,11 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     let scheduler = finsight_pipeline::Scheduler::new(
         Arc::clone(&store),
         Arc::new(SystemClock),
-        jobs::all(&store, settings.audit.retention_days),
+        jobs::all(
+            &store,
+            settings.audit.retention_days,
+            time::Duration::hours(i64::from(settings.server.idempotency_key_ttl_hours)),
+        ),
     );
     let scheduling = tokio::spawn(scheduler.run(until_stopped(stopped.clone())));
     let signal = async move {
@@ -626,7 +637,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let scheduler = finsight_pipeline::Scheduler::new(
                 Arc::clone(&store),
                 clock,
-                jobs::all(&store, settings.audit.retention_days),
+                jobs::all(
+                    &store,
+                    settings.audit.retention_days,
+                    time::Duration::hours(i64::from(settings.server.idempotency_key_ttl_hours)),
+                ),
             );
             for (name, day, outcome) in scheduler.backfill(from, to, job.as_deref()).await? {
                 match outcome {

@@ -10,7 +10,7 @@ use finsight_core::pan::mask_card_numbers;
 use finsight_core::{
     Account, AccountId, Clock, IdentifiedTransaction, SourceName, Taxonomy, ValidationError,
 };
-use finsight_store::{ImportRun, QuarantineEntry, Store, StoreError};
+use finsight_store::{ImportRun, QuarantineEntry, ReferenceBinding, Store, StoreError};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -78,6 +78,14 @@ pub struct ImportOutcome {
     pub run_id: Uuid,
 }
 
+/// Accounts found for the references records use.
+#[derive(Debug, Default)]
+pub(crate) struct ResolvedRefs {
+    pub known: HashMap<String, Account>,
+    /// References bound to accounts of several households.
+    pub ambiguous: std::collections::HashSet<String>,
+}
+
 pub struct Importer {
     store: Arc<dyn Store>,
     taxonomy: Taxonomy,
@@ -127,26 +135,35 @@ impl Importer {
         })?)
     }
 
-    /// Accounts by every name a record may use for them: our ids as text
-    /// (JSON Lines) and the aliases learnt from earlier imports.
+    /// Accounts by every name a record may use for them: our own account
+    /// ids as text (which always mean that account), then references
+    /// learnt from earlier imports. A reference bound in several
+    /// households is ambiguous and never guessed.
     pub(crate) async fn accounts_by_ref(
         &self,
         records: &[ParsedRecord],
-    ) -> Result<HashMap<String, Account>, StoreError> {
-        let mut by_ref = HashMap::new();
+    ) -> Result<ResolvedRefs, StoreError> {
+        let mut resolved = ResolvedRefs::default();
         let mut cache: HashMap<AccountId, Option<Account>> = HashMap::new();
         let mut wanted: Vec<&str> = records
             .iter()
             .filter_map(|r| r.account_ref.as_deref())
+            .map(str::trim)
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
         for reference in wanted {
-            let id = match self.store.account_for_reference(reference).await? {
-                Some(id) => Some(id),
-                None => AccountId::parse(reference).ok(),
+            let candidates = match AccountId::parse(reference) {
+                Ok(id) => vec![id],
+                Err(_) => self.store.accounts_for_reference(reference).await?,
             };
-            let Some(id) = id else { continue };
+            if candidates.len() > 1 {
+                resolved.ambiguous.insert(reference.to_owned());
+                continue;
+            }
+            let Some(id) = candidates.first().copied() else {
+                continue;
+            };
             let account = match cache.get(&id) {
                 Some(known) => known.clone(),
                 None => {
@@ -156,10 +173,41 @@ impl Importer {
                 }
             };
             if let Some(account) = account {
-                by_ref.insert(reference.to_owned(), account);
+                resolved.known.insert(reference.to_owned(), account);
             }
         }
-        Ok(by_ref)
+        Ok(resolved)
+    }
+
+    /// Remembers the file's own name for the account it is imported into,
+    /// so the next import of that bank finds it. A reference already bound
+    /// to another account of the household is never rebound: the import is
+    /// refused (every record quarantined with the reason). Our own account
+    /// ids are never learnt as references.
+    async fn bind_reference(
+        &self,
+        reference: &str,
+        account: &Account,
+    ) -> Result<Option<ValidationError>, StoreError> {
+        let reference = reference.trim();
+        if reference.is_empty() || AccountId::parse(reference).is_ok() {
+            return Ok(None);
+        }
+        Ok(
+            match self
+                .store
+                .bind_account_reference(reference, account.id)
+                .await?
+            {
+                ReferenceBinding::Bound | ReferenceBinding::Unchanged => None,
+                ReferenceBinding::Conflict => Some(ValidationError::new(
+                    "account_id",
+                    format!(
+                        "the file names account {reference:?}, which belongs to another account of this household; import it into that account, or retry these records with the account to use"
+                    ),
+                )),
+            },
+        )
     }
 
     /// Imports one file. The clock stamps quarantine entries and the run;
@@ -217,9 +265,10 @@ impl Importer {
         record_run: bool,
     ) -> Result<IngestReport, ImportError> {
         let now = started_at;
-        if let (Some(account), Some(reference)) = (&account, &parsed.account_ref) {
-            self.store.set_account_alias(reference, account.id).await?;
-        }
+        let refusal = match (&account, &parsed.account_ref) {
+            (Some(account), Some(reference)) => self.bind_reference(reference, account).await?,
+            _ => None,
+        };
         let by_ref = self.accounts_by_ref(&parsed.records).await?;
         let account_id = account.as_ref().map(|a| a.id);
         let mut outcome = IngestReport {
@@ -241,8 +290,15 @@ impl Importer {
         let today = now.date();
         let validating = tokio::task::spawn_blocking(move || {
             let source = validation_source;
-            let mut validator =
-                Validator::new(today, source.clone(), &taxonomy, account.as_ref(), &by_ref);
+            let mut validator = Validator::new(
+                today,
+                source.clone(),
+                &taxonomy,
+                account.as_ref(),
+                &by_ref.known,
+            )
+            .with_ambiguous(&by_ref.ambiguous)
+            .refusing_all(refusal);
             let mut quarantine: Vec<QuarantineEntry> = parsed
                 .errors
                 .iter()
@@ -436,8 +492,9 @@ impl Importer {
             source,
             &self.taxonomy,
             account.as_ref(),
-            &by_ref,
-        );
+            &by_ref.known,
+        )
+        .with_ambiguous(&by_ref.ambiguous);
         match validator.validate(&record) {
             Ok(transaction) => {
                 let report = self

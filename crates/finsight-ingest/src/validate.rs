@@ -3,7 +3,7 @@
 //! that names the field. Pure: the caller supplies the accounts, the
 //! taxonomy and today's date.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use finsight_core::transaction::parse_optional_text;
 use finsight_core::{
@@ -28,6 +28,11 @@ pub struct Validator<'a> {
     /// Accounts by the names sources use for them (aliases, and our own
     /// account ids as text).
     pub accounts_by_ref: &'a HashMap<String, Account>,
+    /// References bound to accounts of several households: never guessed.
+    ambiguous: Option<&'a HashSet<String>>,
+    /// Set when the whole import is refused (a conflicting account
+    /// reference): every record is quarantined with this reason.
+    refusal: Option<ValidationError>,
     /// How often each identity (fingerprint without a source reference) was
     /// seen, so identical rows (two coffees on one day) stay distinct and a
     /// re-import still matches them.
@@ -48,8 +53,22 @@ impl<'a> Validator<'a> {
             taxonomy,
             account,
             accounts_by_ref,
+            ambiguous: None,
+            refusal: None,
             occurrences: HashMap::new(),
         }
+    }
+
+    /// References that name accounts of several households.
+    pub fn with_ambiguous(mut self, ambiguous: &'a HashSet<String>) -> Self {
+        self.ambiguous = Some(ambiguous);
+        self
+    }
+
+    /// Refuses every record with `error` (they go to quarantine).
+    pub fn refusing_all(mut self, error: Option<ValidationError>) -> Self {
+        self.refusal = error;
+        self
     }
 
     fn resolve(&self, record: &ParsedRecord) -> Result<&'a Account, ValidationError> {
@@ -57,6 +76,18 @@ impl<'a> Validator<'a> {
             return Ok(account);
         }
         match &record.account_ref {
+            Some(reference)
+                if self
+                    .ambiguous
+                    .is_some_and(|refs| refs.contains(reference.trim())) =>
+            {
+                Err(ValidationError::new(
+                    "account_id",
+                    format!(
+                        "{reference:?} names accounts of several households; name the account for this import"
+                    ),
+                ))
+            }
             Some(reference) => self.accounts_by_ref.get(reference.trim()).ok_or_else(|| {
                 ValidationError::new(
                     "account_id",
@@ -86,6 +117,9 @@ impl<'a> Validator<'a> {
     }
 
     fn check(&mut self, record: &ParsedRecord) -> Result<NewTransaction, ValidationError> {
+        if let Some(refusal) = &self.refusal {
+            return Err(refusal.clone());
+        }
         let account = self.resolve(record)?;
         if let Some(code) = record.currency.as_deref().filter(|c| !c.trim().is_empty()) {
             let currency = Currency::parse(code)?;

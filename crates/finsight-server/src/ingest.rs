@@ -9,13 +9,12 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use finsight_core::audit::AuditEvent;
 use finsight_core::{AccountId, SourceName};
 use finsight_ingest::format::FileFormat;
 use finsight_ingest::import::{ImportRequest, IngestReport};
 use finsight_ingest::record::ParsedFile;
-use finsight_store::IdempotencyClaim;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -28,7 +27,6 @@ use finsight_core::Action;
 pub const MAX_BATCH_RECORDS: usize = 1000;
 /// Largest accepted upload, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
-const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
 fn report_json(report: &IngestReport) -> Value {
     json!({
@@ -39,81 +37,6 @@ fn report_json(report: &IngestReport) -> Value {
             "location": r.location, "field": r.field, "reason": r.reason,
         })).collect::<Vec<_>>(),
     })
-}
-
-/// Runs `work` at most once per idempotency key (when one is given).
-async fn idempotent<F>(
-    state: &AppState,
-    headers: &HeaderMap,
-    body_hash: String,
-    work: F,
-) -> Result<Response, ApiError>
-where
-    F: std::future::Future<Output = Result<(StatusCode, Value), ApiError>>,
-{
-    let Some(key) = headers.get("idempotency-key") else {
-        let (status, body) = work.await?;
-        return Ok((status, Json(body)).into_response());
-    };
-    let key = key
-        .to_str()
-        .ok()
-        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_LEN)
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "Idempotency-Key",
-                format!("must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} visible ASCII characters"),
-            )
-        })?
-        .to_owned();
-    match state
-        .store
-        .claim_idempotency_key(&key, &body_hash, state.clock.now())
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-    {
-        IdempotencyClaim::New => {}
-        IdempotencyClaim::Replay { status, response } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let body: Value = serde_json::from_str(&response).unwrap_or(Value::Null);
-            return Ok((status, [("idempotent-replayed", "true")], Json(body)).into_response());
-        }
-        IdempotencyClaim::Mismatch => {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was used with a different request body",
-            ));
-        }
-        IdempotencyClaim::InProgress => {
-            return Err(ApiError::new(
-                ErrorCode::RequestInProgress,
-                "a request with this Idempotency-Key is still being processed",
-            ));
-        }
-    }
-    match work.await {
-        Ok((status, body)) => {
-            state
-                .store
-                .complete_idempotency_key(&key, status.as_u16(), &body.to_string())
-                .await
-                .map_err(|e| ApiError::internal(&e))?;
-            Ok((status, Json(body)).into_response())
-        }
-        Err(error) => {
-            // Client errors are final answers too; server errors may be retried.
-            if error.code.status().is_client_error() {
-                let body = error.body();
-                let _ = state
-                    .store
-                    .complete_idempotency_key(&key, error.code.status().as_u16(), &body.to_string())
-                    .await;
-            } else {
-                let _ = state.store.release_idempotency_key(&key).await;
-            }
-            Err(error)
-        }
-    }
 }
 
 /// Records an API write in the audit log.
@@ -210,48 +133,51 @@ pub async fn batch(
 ) -> Result<Response, ApiError> {
     let body = body.map_err(|rejection| body_error(rejection.status(), rejection.body_text()))?;
     let body_hash = hash(&[b"batch", &body]);
+    // Read and authorize the request before any key is claimed or
+    // replayed: a replay only ever answers someone who may make it.
+    let request: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::invalid("body", format!("not JSON: {e}")))?;
+    let object = request
+        .as_object()
+        .ok_or_else(|| ApiError::invalid("body", "must be a JSON object"))?;
+    if let Some(unknown) = object
+        .keys()
+        .find(|k| !matches!(k.as_str(), "account_id" | "transactions"))
+    {
+        return Err(ApiError::invalid(
+            unknown,
+            "is not a field of a batch request",
+        ));
+    }
+    let records = object
+        .get("transactions")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::invalid("transactions", "must be an array of transactions"))?;
+    if records.is_empty() || records.len() > MAX_BATCH_RECORDS {
+        return Err(ApiError::invalid(
+            "transactions",
+            format!(
+                "must hold 1 to {MAX_BATCH_RECORDS} transactions, not {}",
+                records.len()
+            ),
+        ));
+    }
+    let account = match object.get("account_id") {
+        None | Some(Value::Null) => {
+            return Err(ApiError::invalid("account_id", "is required"));
+        }
+        Some(Value::String(text)) => {
+            let id =
+                AccountId::parse(text).map_err(|e| ApiError::invalid("account_id", e.reason))?;
+            state
+                .services
+                .authorize_account(caller.principal(), id, Action::Write)
+                .await?
+        }
+        Some(_) => return Err(ApiError::invalid("account_id", "must be a string")),
+    };
+    let idempotency_key = crate::idempotency::key(&headers)?;
     let work = async {
-        let request: Value = serde_json::from_slice(&body)
-            .map_err(|e| ApiError::invalid("body", format!("not JSON: {e}")))?;
-        let object = request
-            .as_object()
-            .ok_or_else(|| ApiError::invalid("body", "must be a JSON object"))?;
-        if let Some(unknown) = object
-            .keys()
-            .find(|k| !matches!(k.as_str(), "account_id" | "transactions"))
-        {
-            return Err(ApiError::invalid(
-                unknown,
-                "is not a field of a batch request",
-            ));
-        }
-        let records = object
-            .get("transactions")
-            .and_then(Value::as_array)
-            .ok_or_else(|| ApiError::invalid("transactions", "must be an array of transactions"))?;
-        if records.is_empty() || records.len() > MAX_BATCH_RECORDS {
-            return Err(ApiError::invalid(
-                "transactions",
-                format!(
-                    "must hold 1 to {MAX_BATCH_RECORDS} transactions, not {}",
-                    records.len()
-                ),
-            ));
-        }
-        let account = match object.get("account_id") {
-            None | Some(Value::Null) => {
-                return Err(ApiError::invalid("account_id", "is required"));
-            }
-            Some(Value::String(text)) => {
-                let id = AccountId::parse(text)
-                    .map_err(|e| ApiError::invalid("account_id", e.reason))?;
-                state
-                    .services
-                    .authorize_account(caller.principal(), id, Action::Write)
-                    .await?
-            }
-            Some(_) => return Err(ApiError::invalid("account_id", "must be a string")),
-        };
         let mut parsed = ParsedFile::default();
         for (index, record) in records.iter().enumerate() {
             let location = format!("transactions[{index}]");
@@ -260,9 +186,8 @@ pub async fn batch(
                 Err(error) => parsed.errors.push(error),
             }
         }
-        let origin = headers
-            .get("idempotency-key")
-            .and_then(|k| k.to_str().ok())
+        let origin = idempotency_key
+            .as_deref()
             .map_or_else(|| "api batch".to_owned(), |k| format!("api batch {k}"));
         let source = SourceName::parse("api").expect("valid source name");
         let report = state
@@ -286,7 +211,7 @@ pub async fn batch(
         .await?;
         Ok((StatusCode::OK, report_json(&report)))
     };
-    idempotent(&state, &headers, body_hash, work).await
+    crate::idempotency::idempotent(&state, caller.principal(), &headers, body_hash, work).await
 }
 
 /// A file upload (documentation only).
@@ -430,7 +355,7 @@ pub async fn import(
             }),
         ))
     };
-    idempotent(&state, &headers, body_hash, work).await
+    crate::idempotency::idempotent(&state, caller.principal(), &headers, body_hash, work).await
 }
 
 /// Data quality of the caller's tenant.

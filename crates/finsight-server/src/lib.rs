@@ -8,6 +8,7 @@ mod caller;
 pub mod error;
 pub mod graphql;
 mod health;
+mod idempotency;
 mod ingest;
 pub mod metrics;
 pub mod rate_limit;
@@ -36,6 +37,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Longest a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long an `Idempotency-Key` is remembered unless configured.
+pub const DEFAULT_IDEMPOTENCY_TTL: time::Duration = time::Duration::hours(24);
+
 /// What the handlers may use.
 #[derive(Clone)]
 pub struct AppState {
@@ -48,6 +52,8 @@ pub struct AppState {
     pub user_rate_limiter: Arc<rate_limit::RateLimiter<String>>,
     pub services: finsight_service::Services,
     pub graphql: graphql::FinsightSchema,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: time::Duration,
 }
 
 impl AppState {
@@ -75,6 +81,7 @@ impl AppState {
             )),
             graphql: graphql::schema(services.clone()),
             services,
+            idempotency_ttl: DEFAULT_IDEMPOTENCY_TTL,
         }
     }
 
@@ -104,6 +111,12 @@ impl AppState {
     /// The same state with another per-user rate limit.
     pub fn with_user_rate_limit(mut self, limit: rate_limit::RateLimit) -> Self {
         self.user_rate_limiter = Arc::new(rate_limit::RateLimiter::new(limit));
+        self
+    }
+
+    /// The same state with idempotency keys remembered for `ttl`.
+    pub fn with_idempotency_ttl(mut self, ttl: time::Duration) -> Self {
+        self.idempotency_ttl = ttl;
         self
     }
 

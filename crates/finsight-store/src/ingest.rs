@@ -133,26 +133,59 @@ pub enum IdempotencyClaim {
     InProgress,
 }
 
+/// What binding an account reference did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceBinding {
+    /// Newly bound.
+    Bound,
+    /// It was bound to this account already.
+    Unchanged,
+    /// It is bound to another account of the household; nothing changed.
+    Conflict,
+}
+
+/// Which idempotency key: the principal that sent it (keys of different
+/// principals never meet) and the key itself.
+#[derive(Debug, Clone, Copy)]
+pub struct IdempotencyScope<'a> {
+    pub principal: &'a str,
+    pub key: &'a str,
+}
+
+/// How long idempotency claims live.
+#[derive(Debug, Clone, Copy)]
+pub struct IdempotencyTimes {
+    pub now: OffsetDateTime,
+    /// Keys created before this are expired: claimed afresh.
+    pub expired_before: OffsetDateTime,
+    /// Claims still unfinished since before this were abandoned (their
+    /// process died): claimed afresh.
+    pub abandoned_before: OffsetDateTime,
+}
+
 #[async_trait::async_trait]
 pub trait IngestStore: Send + Sync {
-    /// Claims `key` for a request whose body hashes to `request_hash`.
+    /// Claims a key for a request whose body hashes to `request_hash`.
     async fn claim_idempotency_key(
         &self,
-        key: &str,
+        scope: IdempotencyScope<'_>,
         request_hash: &str,
-        now: OffsetDateTime,
+        times: IdempotencyTimes,
     ) -> Result<IdempotencyClaim, StoreError>;
 
-    /// Stores the response to replay for later uses of `key`.
+    /// Stores the response to replay for later uses of the key.
     async fn complete_idempotency_key(
         &self,
-        key: &str,
+        scope: IdempotencyScope<'_>,
         status: u16,
         response: &str,
     ) -> Result<(), StoreError>;
 
     /// Forgets an unfinished claim (the request failed; a retry may run).
-    async fn release_idempotency_key(&self, key: &str) -> Result<(), StoreError>;
+    async fn release_idempotency_key(&self, scope: IdempotencyScope<'_>) -> Result<(), StoreError>;
+
+    /// Deletes keys created before `before`; how many.
+    async fn purge_idempotency_keys(&self, before: OffsetDateTime) -> Result<u64, StoreError>;
 
     /// Writes accepted transactions (each with its outbox entry) and
     /// quarantine entries in one atomic commit, so a crash can never keep
@@ -209,18 +242,19 @@ pub trait IngestStore: Send + Sync {
         reason: &str,
     ) -> Result<(), StoreError>;
 
-    /// Remembers that a source's account name (OFX `ACCTID`, an IBAN) is
-    /// this account.
-    async fn set_account_alias(
+    /// Binds a bank file's name for an account (OFX `ACCTID`, an IBAN) to
+    /// the account, within the household that owns it. A reference once
+    /// bound in a household is never rebound: binding it to another
+    /// account answers [`ReferenceBinding::Conflict`] and changes nothing.
+    async fn bind_account_reference(
         &self,
         reference: &str,
         account: AccountId,
-    ) -> Result<(), StoreError>;
+    ) -> Result<ReferenceBinding, StoreError>;
 
-    /// The account a bank file's reference was learnt for (found by its
-    /// blind index).
-    async fn account_for_reference(&self, reference: &str)
-    -> Result<Option<AccountId>, StoreError>;
+    /// Every account a bank file's reference is bound to (one per
+    /// household at most; found by its blind index).
+    async fn accounts_for_reference(&self, reference: &str) -> Result<Vec<AccountId>, StoreError>;
 
     async fn account_aliases(&self) -> Result<Vec<(String, AccountId)>, StoreError>;
 

@@ -34,8 +34,9 @@ pub use identity::{
     SessionTokens,
 };
 pub use ingest::{
-    BatchReport, DailyCount, IdempotencyClaim, ImportRun, IngestStore, QuarantineEntry,
-    QuarantineStatus, QuarantinedRecord, SealedBatch,
+    BatchReport, DailyCount, IdempotencyClaim, IdempotencyScope, IdempotencyTimes, ImportRun,
+    IngestStore, QuarantineEntry, QuarantineStatus, QuarantinedRecord, ReferenceBinding,
+    SealedBatch,
 };
 pub use jobs::{JobClaim, JobStore};
 pub use keys::{KeyStatus, KeyStore};

@@ -433,7 +433,7 @@ macro_rules! impl_sealing {
                         .fetch_all(self.read_pool())
                         .await?;
                 for (reference, account) in rows {
-                    $crate::IngestStore::set_account_alias(
+                    $crate::IngestStore::bind_account_reference(
                         self,
                         &reference,
                         finsight_core::AccountId::from_uuid(account),

@@ -188,18 +188,32 @@ macro_rules! impl_ingest_store {
         impl $crate::IngestStore for $store {
             async fn claim_idempotency_key(
                 &self,
-                key: &str,
+                scope: $crate::IdempotencyScope<'_>,
                 request_hash: &str,
-                now: time::OffsetDateTime,
+                times: $crate::IdempotencyTimes,
             ) -> Result<$crate::IdempotencyClaim, $crate::StoreError> {
                 let mut tx = self.write_tx().await?;
-                let claimed = sqlx::query(
-                    "INSERT INTO idempotency_keys (key, request_hash, created_at) VALUES ($1, $2, $3)
-                     ON CONFLICT (key) DO NOTHING",
+                // An expired key, or a claim abandoned by a process that
+                // died, is claimed afresh.
+                sqlx::query(
+                    "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2
+                     AND (created_at < $3 OR (response IS NULL AND created_at < $4))",
                 )
-                .bind(key)
+                .bind(scope.principal)
+                .bind(scope.key)
+                .bind(times.expired_before)
+                .bind(times.abandoned_before)
+                .execute(&mut *tx)
+                .await?;
+                let claimed = sqlx::query(
+                    "INSERT INTO idempotency_keys (scope, key, request_hash, created_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (scope, key) DO NOTHING",
+                )
+                .bind(scope.principal)
+                .bind(scope.key)
                 .bind(request_hash)
-                .bind(now)
+                .bind(times.now)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -208,9 +222,11 @@ macro_rules! impl_ingest_store {
                 } else {
                     let (hash, status, response): (String, Option<i32>, Option<String>) =
                         sqlx::query_as(
-                            "SELECT request_hash, status, response FROM idempotency_keys WHERE key = $1",
+                            "SELECT request_hash, status, response FROM idempotency_keys
+                             WHERE scope = $1 AND key = $2",
                         )
-                        .bind(key)
+                        .bind(scope.principal)
+                        .bind(scope.key)
                         .fetch_one(&mut *tx)
                         .await?;
                     match (hash == request_hash, status, response) {
@@ -228,29 +244,54 @@ macro_rules! impl_ingest_store {
 
             async fn complete_idempotency_key(
                 &self,
-                key: &str,
+                scope: $crate::IdempotencyScope<'_>,
                 status: u16,
                 response: &str,
             ) -> Result<(), $crate::StoreError> {
                 let mut tx = self.write_tx().await?;
-                sqlx::query("UPDATE idempotency_keys SET status = $2, response = $3 WHERE key = $1")
-                    .bind(key)
-                    .bind(i32::from(status))
-                    .bind(response)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE idempotency_keys SET status = $3, response = $4
+                     WHERE scope = $1 AND key = $2",
+                )
+                .bind(scope.principal)
+                .bind(scope.key)
+                .bind(i32::from(status))
+                .bind(response)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(())
             }
 
-            async fn release_idempotency_key(&self, key: &str) -> Result<(), $crate::StoreError> {
+            async fn release_idempotency_key(
+                &self,
+                scope: $crate::IdempotencyScope<'_>,
+            ) -> Result<(), $crate::StoreError> {
                 let mut tx = self.write_tx().await?;
-                sqlx::query("DELETE FROM idempotency_keys WHERE key = $1 AND response IS NULL")
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "DELETE FROM idempotency_keys
+                     WHERE scope = $1 AND key = $2 AND response IS NULL",
+                )
+                .bind(scope.principal)
+                .bind(scope.key)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn purge_idempotency_keys(
+                &self,
+                before: time::OffsetDateTime,
+            ) -> Result<u64, $crate::StoreError> {
+                let mut tx = self.write_tx().await?;
+                let deleted = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                    .bind(before)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                Ok(deleted)
             }
 
             async fn seal_batch(
@@ -365,49 +406,80 @@ macro_rules! impl_ingest_store {
                 Ok(())
             }
 
-            async fn set_account_alias(
+            async fn bind_account_reference(
                 &self,
                 reference: &str,
                 account: finsight_core::AccountId,
-            ) -> Result<(), $crate::StoreError> {
+            ) -> Result<$crate::ReferenceBinding, $crate::StoreError> {
                 let index = self.reference_index(reference).await?;
-                let tenant = self
-                    .tenant_of_account(account)
-                    .await?
-                    .ok_or_else(|| {
-                        finsight_core::ValidationError::new("account", format!("account {account} does not exist"))
-                    })?;
+                let owner: Option<(uuid::Uuid, uuid::Uuid)> = sqlx::query_as(
+                    "SELECT u.tenant_id, u.household_id FROM accounts a JOIN users u ON u.id = a.user_id
+                     WHERE a.id = $1",
+                )
+                .bind(account.as_uuid())
+                .fetch_optional(self.read_pool())
+                .await?;
+                let (tenant, household) = owner.ok_or_else(|| {
+                    finsight_core::ValidationError::new("account", format!("account {account} does not exist"))
+                })?;
                 let sealed = self
-                    .seal_value(tenant, $crate::sealing::column::ACCOUNT_REFERENCE, index.as_bytes(), reference)
+                    .seal_value(
+                        finsight_core::TenantId::from_uuid(tenant),
+                        $crate::sealing::column::ACCOUNT_REFERENCE,
+                        index.as_bytes(),
+                        reference,
+                    )
                     .await?;
                 let mut tx = self.write_tx().await?;
-                sqlx::query(
-                    "INSERT INTO account_references (reference_index, reference, account_id)
-                     VALUES ($1, $2, $3)
-                     ON CONFLICT (reference_index)
-                     DO UPDATE SET reference = excluded.reference, account_id = excluded.account_id",
+                let inserted = sqlx::query(
+                    "INSERT INTO account_references (household_id, reference_index, reference, account_id)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (household_id, reference_index) DO NOTHING",
                 )
+                .bind(household)
                 .bind(index)
                 .bind(&sealed)
                 .bind(account.as_uuid())
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                let binding = if inserted == 1 {
+                    $crate::ReferenceBinding::Bound
+                } else {
+                    let (bound,): (uuid::Uuid,) = sqlx::query_as(
+                        "SELECT account_id FROM account_references
+                         WHERE household_id = $1 AND reference_index = $2",
+                    )
+                    .bind(household)
+                    .bind(index)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if bound == account.as_uuid() {
+                        $crate::ReferenceBinding::Unchanged
+                    } else {
+                        $crate::ReferenceBinding::Conflict
+                    }
+                };
                 tx.commit().await?;
-                Ok(())
+                Ok(binding)
             }
 
-            async fn account_for_reference(
+            async fn accounts_for_reference(
                 &self,
                 reference: &str,
-            ) -> Result<Option<finsight_core::AccountId>, $crate::StoreError> {
+            ) -> Result<Vec<finsight_core::AccountId>, $crate::StoreError> {
                 let index = self.reference_index(reference).await?;
-                let row: Option<(uuid::Uuid,)> = sqlx::query_as(
-                    "SELECT account_id FROM account_references WHERE reference_index = $1",
+                let rows: Vec<(uuid::Uuid,)> = sqlx::query_as(
+                    "SELECT account_id FROM account_references WHERE reference_index = $1
+                     ORDER BY account_id",
                 )
                 .bind(index)
-                .fetch_optional(self.read_pool())
+                .fetch_all(self.read_pool())
                 .await?;
-                Ok(row.map(|(account,)| finsight_core::AccountId::from_uuid(account)))
+                Ok(rows
+                    .into_iter()
+                    .map(|(account,)| finsight_core::AccountId::from_uuid(account))
+                    .collect())
             }
 
             async fn account_aliases(

@@ -269,13 +269,14 @@ fn rules_processing_and_backfill_from_the_command_line() {
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    // Two daily jobs (volume-check, audit-retention) × three days.
-    assert_eq!(first.matches(": ran: ").count(), 6, "{first}");
+    // Three daily jobs (idempotency-expiry, volume-check, audit-retention)
+    // × three days.
+    assert_eq!(first.matches(": ran: ").count(), 9, "{first}");
     let again = ok(&finsight(&with_dir(
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    assert_eq!(again.matches(": already done: ").count(), 6, "{again}");
+    assert_eq!(again.matches(": already done: ").count(), 9, "{again}");
 }
 
 #[test]

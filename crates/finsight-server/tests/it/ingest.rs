@@ -145,15 +145,24 @@ async fn batch_writes_good_records_and_itemises_bad_ones() {
 #[tokio::test]
 async fn idempotency_keys_replay_and_refuse_a_different_body() {
     let (state, _dir) = with_account().await;
-    let (status, first, replayed) = send(&state, batch_request(&batch_body(), Some("key-1"))).await;
+    // Keys belong to their sender: every request here is the same key's.
+    let token = service_token(&state).await;
+    let signed = |mut request: Request<Body>| {
+        request
+            .headers_mut()
+            .insert("authorization", token.parse().unwrap());
+        request
+    };
+    let (status, first, replayed) =
+        send(&state, signed(batch_request(&batch_body(), Some("key-1")))).await;
     assert_eq!((status, replayed), (StatusCode::OK, false));
     let (status, second, replayed) =
-        send(&state, batch_request(&batch_body(), Some("key-1"))).await;
+        send(&state, signed(batch_request(&batch_body(), Some("key-1")))).await;
     assert_eq!((status, replayed), (StatusCode::OK, true));
     assert_eq!(first, second, "the first response is replayed");
     let mut other = batch_body();
     other["transactions"][0]["amount"] = json!("-9.99");
-    let (status, error, _) = send(&state, batch_request(&other, Some("key-1"))).await;
+    let (status, error, _) = send(&state, signed(batch_request(&other, Some("key-1")))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error["code"], "idempotency_key_reused");
 }

@@ -7,6 +7,7 @@ mod documents;
 mod graphql;
 mod ingest;
 mod owasp;
+mod security;
 
 use std::sync::Arc;
 

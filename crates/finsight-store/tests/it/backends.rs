@@ -133,6 +133,8 @@ conformance!(
     categories_respect_who_set_them,
     category_rules_belong_to_their_user,
     idempotency_keys_replay_and_refuse_reuse,
+    idempotency_keys_are_per_principal_and_expire,
+    account_references_bind_once_per_household,
     job_runs_happen_once_per_key,
     audit_entries_chain_even_when_appended_concurrently,
     audit_retention_prunes_behind_a_checkpoint,

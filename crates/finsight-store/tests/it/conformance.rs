@@ -8,25 +8,28 @@ use finsight_core::{
     PostingDate, SourceName, Tenant, TenantId, Transaction, User, UserId,
 };
 use finsight_store::{
-    CategoryUpdate, Directory, IdempotencyClaim, ImportRun, JobClaim, PageCursor, QuarantineEntry,
-    QuarantineStatus, Store, StoreError, TotalsQuery, TransactionQuery,
+    CategoryUpdate, Directory, ImportRun, JobClaim, PageCursor, QuarantineEntry, QuarantineStatus,
+    Store, StoreError, TotalsQuery, TransactionQuery,
 };
 use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
 
-struct Fixture {
-    user: UserId,
-    other_user: UserId,
-    checking: AccountId,
-    card: AccountId,
-    euro_savings: AccountId,
+mod security;
+pub use security::*;
+
+pub(crate) struct Fixture {
+    pub(crate) user: UserId,
+    pub(crate) other_user: UserId,
+    pub(crate) checking: AccountId,
+    pub(crate) card: AccountId,
+    pub(crate) euro_savings: AccountId,
 }
 
-fn id(n: u8) -> [u8; 16] {
+pub(crate) fn id(n: u8) -> [u8; 16] {
     [n; 16]
 }
 
-async fn fixture(store: &Arc<dyn Store>) -> Fixture {
+pub(crate) async fn fixture(store: &Arc<dyn Store>) -> Fixture {
     let tenant = TenantId::from_random_bytes(id(1));
     let household = HouseholdId::from_random_bytes(id(2));
     let user = UserId::from_random_bytes(id(3));
@@ -537,7 +540,7 @@ fn identified(records: &[NewTransaction]) -> Vec<IdentifiedTransaction> {
         .collect()
 }
 
-fn now() -> OffsetDateTime {
+pub(crate) fn now() -> OffsetDateTime {
     datetime!(2026-03-20 10:00:00 UTC)
 }
 
@@ -638,16 +641,12 @@ pub async fn quarantined_records_resolve_once(store: Arc<dyn Store>) {
 pub async fn aliases_profiles_and_import_runs_round_trip(store: Arc<dyn Store>) {
     let f = fixture(&store).await;
     store
-        .set_account_alias("DE89370400440532013000", f.checking)
-        .await
-        .unwrap();
-    store
-        .set_account_alias("DE89370400440532013000", f.card)
+        .bind_account_reference("DE89370400440532013000", f.checking)
         .await
         .unwrap();
     assert_eq!(
         store.account_aliases().await.unwrap(),
-        vec![("DE89370400440532013000".to_owned(), f.card)]
+        vec![("DE89370400440532013000".to_owned(), f.checking)]
     );
     assert_eq!(store.csv_profile("chase").await.unwrap(), None);
     store
@@ -850,61 +849,6 @@ pub async fn category_rules_belong_to_their_user(store: Arc<dyn Store>) {
             .unwrap()
     );
     assert!(store.rules_of_users(&[f.user]).await.unwrap().is_empty());
-}
-
-pub async fn idempotency_keys_replay_and_refuse_reuse(store: Arc<dyn Store>) {
-    assert_eq!(
-        store
-            .claim_idempotency_key("k1", "h1", now())
-            .await
-            .unwrap(),
-        IdempotencyClaim::New
-    );
-    assert_eq!(
-        store
-            .claim_idempotency_key("k1", "h1", now())
-            .await
-            .unwrap(),
-        IdempotencyClaim::InProgress
-    );
-    store.release_idempotency_key("k1").await.unwrap();
-    assert_eq!(
-        store
-            .claim_idempotency_key("k1", "h1", now())
-            .await
-            .unwrap(),
-        IdempotencyClaim::New
-    );
-    store
-        .complete_idempotency_key("k1", 200, "{\"accepted\":1}")
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .claim_idempotency_key("k1", "h1", now())
-            .await
-            .unwrap(),
-        IdempotencyClaim::Replay {
-            status: 200,
-            response: "{\"accepted\":1}".into()
-        }
-    );
-    assert_eq!(
-        store
-            .claim_idempotency_key("k1", "other", now())
-            .await
-            .unwrap(),
-        IdempotencyClaim::Mismatch
-    );
-    // A completed key is never released.
-    store.release_idempotency_key("k1").await.unwrap();
-    assert!(matches!(
-        store
-            .claim_idempotency_key("k1", "h1", now())
-            .await
-            .unwrap(),
-        IdempotencyClaim::Replay { .. }
-    ));
 }
 
 pub async fn job_runs_happen_once_per_key(store: Arc<dyn Store>) {
@@ -1430,7 +1374,7 @@ pub async fn personal_data(store: &Arc<dyn Store>) {
         .await
         .unwrap();
     store
-        .set_account_alias("DE89370400440532013000", f.checking)
+        .bind_account_reference("DE89370400440532013000", f.checking)
         .await
         .unwrap();
     // And all of it reads back in clear through the store.
@@ -1451,12 +1395,18 @@ pub async fn personal_data(store: &Arc<dyn Store>) {
     assert_eq!(store.users().await.unwrap()[0].display_name, "Ada Lee");
     assert_eq!(
         store
-            .account_for_reference("DE89370400440532013000")
+            .accounts_for_reference("DE89370400440532013000")
             .await
             .unwrap(),
-        Some(f.checking)
+        vec![f.checking]
     );
-    assert_eq!(store.account_for_reference("DE00").await.unwrap(), None);
+    assert!(
+        store
+            .accounts_for_reference("DE00")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// `keys rotate` under a load of reads: every read succeeds with clear
