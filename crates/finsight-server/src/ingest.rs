@@ -391,6 +391,8 @@ pub(crate) struct QuarantineParams {
     /// 1 to 1000 (default 100).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
+    /// From `next_cursor` of the previous page.
+    cursor: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -409,16 +411,20 @@ pub(crate) struct QuarantinedView {
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct QuarantineList {
+    /// Newest first.
     records: Vec<QuarantinedView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next_cursor: Option<String>,
 }
 
-/// Open quarantined records of accounts the caller may read.
+/// Open quarantined records of accounts the caller may read, newest first,
+/// a page at a time.
 #[utoipa::path(
     get, path = "/v1/quarantine", tag = "ingest", params(QuarantineParams),
     responses(
         (status = 200, description = "The records", body = QuarantineList),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 422, description = "Bad limit", body = ErrorBody),
+        (status = 422, description = "Bad limit or cursor", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
     )
 )]
@@ -435,9 +441,20 @@ pub async fn quarantine(
             .ok_or("must be an integer from 1 to 1000")
     })?
     .unwrap_or(100);
-    let records = state.services.quarantine(caller.principal(), limit).await?;
+    let before = params
+        .cursor
+        .as_deref()
+        .map(finsight_store::QuarantineCursor::decode)
+        .transpose()
+        .map_err(|e| ApiError::invalid("cursor", e.reason))?;
+    let page = state
+        .services
+        .quarantine(caller.principal(), before, limit)
+        .await?;
     Ok(Json(QuarantineList {
-        records: records
+        next_cursor: page.next.map(|c| c.encode()),
+        records: page
+            .records
             .into_iter()
             .map(|r| QuarantinedView {
                 id: r.id.to_string(),

@@ -5,14 +5,13 @@
 
 use std::collections::HashMap;
 
-use finsight_core::{AccountId, Action, Principal, TenantId};
+use finsight_core::{AccountId, Action, Principal, StaffRole, TenantId};
 use finsight_ingest::quality::SourceQuality;
-use finsight_store::{QuarantineStatus, QuarantinedRecord};
+use finsight_store::{
+    QuarantineCursor, QuarantinePage, QuarantineQuery, QuarantineScope, QuarantineStatus,
+};
 
 use crate::{ServiceError, Services};
-
-/// Most quarantined records one listing scans.
-pub const QUARANTINE_SCAN: u32 = 1000;
 
 impl Services {
     async fn tenant_of_account(&self, id: AccountId) -> Result<Option<TenantId>, ServiceError> {
@@ -23,41 +22,44 @@ impl Services {
     }
 
     /// Open quarantined records of accounts the principal may read, newest
-    /// first, at most `limit`.
+    /// first, one page of at most `limit` from `before`. The store narrows
+    /// to the principal's households (or tenant, for admins — audited —
+    /// and service keys) before it limits, so another tenant's records
+    /// never crowd anyone's out. Analysts see none (raw personal text).
     pub async fn quarantine(
         &self,
         principal: &Principal,
+        before: Option<QuarantineCursor>,
         limit: u32,
-    ) -> Result<Vec<QuarantinedRecord>, ServiceError> {
-        let records = self
-            .store
-            .quarantined(Some(QuarantineStatus::Open), QUARANTINE_SCAN)
-            .await?;
-        let mut readable: HashMap<AccountId, bool> = HashMap::new();
-        let mut visible = Vec::new();
-        for record in records {
-            let Some(account) = record.entry.account_id else {
-                continue;
-            };
-            let allowed = match readable.get(&account) {
-                Some(allowed) => *allowed,
-                None => {
-                    let allowed = self
-                        .authorize_account(principal, account, Action::Read)
-                        .await
-                        .is_ok();
-                    readable.insert(account, allowed);
-                    allowed
-                }
-            };
-            if allowed {
-                visible.push(record);
-                if visible.len() >= limit as usize {
-                    break;
-                }
+    ) -> Result<QuarantinePage, ServiceError> {
+        let scope = match principal {
+            Principal::Person { user, .. } => QuarantineScope::Person(*user),
+            Principal::Staff {
+                role: StaffRole::Admin,
+                tenant,
+                ..
+            } => {
+                self.audit_staff(principal, Action::Read, "quarantine:all")
+                    .await?;
+                QuarantineScope::Tenant(*tenant)
             }
-        }
-        Ok(visible)
+            Principal::Service { tenant, .. } => QuarantineScope::Tenant(*tenant),
+            Principal::Staff { .. } => {
+                return Ok(QuarantinePage {
+                    records: Vec::new(),
+                    next: None,
+                });
+            }
+        };
+        Ok(self
+            .store
+            .quarantine_page(&QuarantineQuery {
+                scope,
+                status: Some(QuarantineStatus::Open),
+                before,
+                limit,
+            })
+            .await?)
     }
 
     /// Ingestion quality per source and account of the principal's tenant.

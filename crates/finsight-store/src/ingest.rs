@@ -2,7 +2,9 @@
 //! profiles, import runs (the raw material of data-quality monitoring) and
 //! daily volumes. One implementation serves both backends (`shared.rs`).
 
-use finsight_core::{AccountId, IdentifiedTransaction, NewTransaction, TransactionId};
+use finsight_core::{
+    AccountId, IdentifiedTransaction, NewTransaction, TenantId, TransactionId, UserId,
+};
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -29,11 +31,20 @@ pub struct QuarantineEntry {
 }
 
 impl QuarantineEntry {
-    /// Stable per (source, origin, location, raw): quarantining the same bad
-    /// record twice keeps one entry.
+    /// Stable per (source, origin, location, raw, account): quarantining
+    /// the same bad record twice keeps one entry, and the same text sent
+    /// for two accounts (two tenants' batches of `{"posted_on":"x"}`) stays
+    /// two entries, one for each.
     pub fn id(&self) -> Uuid {
         let mut hasher = Sha256::new();
-        for part in [&self.source, &self.origin, &self.location, &self.raw] {
+        let account = self.account_id.map(|a| a.to_string()).unwrap_or_default();
+        for part in [
+            &self.source,
+            &self.origin,
+            &self.location,
+            &self.raw,
+            &account,
+        ] {
             hasher.update((part.len() as u64).to_be_bytes());
             hasher.update(part.as_bytes());
         }
@@ -133,6 +144,58 @@ pub enum IdempotencyClaim {
     InProgress,
 }
 
+/// Whose quarantined records a listing covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarantineScope {
+    /// Every record (the operator's CLI).
+    All,
+    /// Records of accounts in the households this person belongs to.
+    Person(UserId),
+    /// Records of accounts of one tenant.
+    Tenant(TenantId),
+}
+
+/// Where a quarantine page continues: below this record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuarantineCursor {
+    pub created_at: OffsetDateTime,
+    pub id: Uuid,
+}
+
+impl QuarantineCursor {
+    /// Opaque text form for APIs: `UNIX_NANOS~UUID`.
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.created_at.unix_timestamp_nanos(), self.id)
+    }
+
+    pub fn decode(text: &str) -> Result<Self, finsight_core::ValidationError> {
+        let bad =
+            || finsight_core::ValidationError::new("cursor", "not a cursor this server issued");
+        let (nanos, id) = text.split_once('~').ok_or_else(bad)?;
+        let nanos: i128 = nanos.parse().map_err(|_| bad())?;
+        Ok(Self {
+            created_at: OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| bad())?,
+            id: Uuid::parse_str(id).map_err(|_| bad())?,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct QuarantineQuery {
+    pub scope: QuarantineScope,
+    pub status: Option<QuarantineStatus>,
+    pub before: Option<QuarantineCursor>,
+    /// 1 to 1,000.
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct QuarantinePage {
+    pub records: Vec<QuarantinedRecord>,
+    /// Where the next page starts; none on the last page.
+    pub next: Option<QuarantineCursor>,
+}
+
 /// What binding an account reference did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReferenceBinding {
@@ -216,12 +279,27 @@ pub trait IngestStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<BatchReport, StoreError>;
 
-    /// Oldest first; `status` none for all.
+    /// Newest first, across every tenant (the operator's view); `status`
+    /// none for all.
     async fn quarantined(
         &self,
         status: Option<QuarantineStatus>,
         limit: u32,
-    ) -> Result<Vec<QuarantinedRecord>, StoreError>;
+    ) -> Result<Vec<QuarantinedRecord>, StoreError> {
+        Ok(self
+            .quarantine_page(&QuarantineQuery {
+                scope: QuarantineScope::All,
+                status,
+                before: None,
+                limit,
+            })
+            .await?
+            .records)
+    }
+
+    /// One page of quarantined records within a scope, newest first: the
+    /// scope narrows the query before the limit applies.
+    async fn quarantine_page(&self, query: &QuarantineQuery) -> Result<QuarantinePage, StoreError>;
 
     async fn quarantined_record(&self, id: Uuid) -> Result<Option<QuarantinedRecord>, StoreError>;
 

@@ -35,8 +35,8 @@ pub use identity::{
 };
 pub use ingest::{
     BatchReport, DailyCount, IdempotencyClaim, IdempotencyScope, IdempotencyTimes, ImportRun,
-    IngestStore, QuarantineEntry, QuarantineStatus, QuarantinedRecord, ReferenceBinding,
-    SealedBatch,
+    IngestStore, QuarantineCursor, QuarantineEntry, QuarantinePage, QuarantineQuery,
+    QuarantineScope, QuarantineStatus, QuarantinedRecord, ReferenceBinding, SealedBatch,
 };
 pub use jobs::{JobClaim, JobStore};
 pub use keys::{KeyStatus, KeyStore};

@@ -317,26 +317,66 @@ macro_rules! impl_ingest_store {
                 self.write_good_and_bad(batch, now).await
             }
 
-            async fn quarantined(
+            async fn quarantine_page(
                 &self,
-                status: Option<$crate::QuarantineStatus>,
-                limit: u32,
-            ) -> Result<Vec<$crate::QuarantinedRecord>, $crate::StoreError> {
+                query: &$crate::QuarantineQuery,
+            ) -> Result<$crate::QuarantinePage, $crate::StoreError> {
+                if !(1..=1000).contains(&query.limit) {
+                    return Err(finsight_core::ValidationError::new(
+                        "limit",
+                        "must be 1 to 1000",
+                    )
+                    .into());
+                }
+                let (scope, owner) = match query.scope {
+                    $crate::QuarantineScope::All => ("all", None),
+                    $crate::QuarantineScope::Person(user) => ("person", Some(user.as_uuid())),
+                    $crate::QuarantineScope::Tenant(tenant) => ("tenant", Some(tenant.as_uuid())),
+                };
+                // The scope narrows the rows before the limit, so no one's
+                // records push anyone else's out of a page.
                 let rows: Vec<$crate::rows::QuarantineRow> = sqlx::query_as(
-                    "SELECT id, source, origin, location, raw, field, reason, record, account_id,
-                            status, created_at, resolved_at, transaction_id
-                     FROM quarantine WHERE ($1 IS NULL OR status = $1)
-                     ORDER BY created_at, id LIMIT $2",
+                    "SELECT q.id, q.source, q.origin, q.location, q.raw, q.field, q.reason, q.record,
+                            q.account_id, q.status, q.created_at, q.resolved_at, q.transaction_id
+                     FROM quarantine q
+                     WHERE ($1 IS NULL OR q.status = $1)
+                       AND ($2 = 'all'
+                            OR ($2 = 'person' AND q.account_id IN (
+                                SELECT a.id FROM accounts a
+                                JOIN users u ON u.id = a.user_id
+                                JOIN memberships m ON m.household_id = u.household_id
+                                WHERE m.user_id = $3))
+                            OR ($2 = 'tenant' AND q.account_id IN (
+                                SELECT a.id FROM accounts a
+                                JOIN users u ON u.id = a.user_id
+                                WHERE u.tenant_id = $3)))
+                       AND ($4 IS NULL OR q.created_at < $4 OR (q.created_at = $4 AND q.id < $5))
+                     ORDER BY q.created_at DESC, q.id DESC LIMIT $6",
                 )
-                .bind(status.map(|s| s.as_str()))
-                .bind(i64::from(limit))
+                .bind(query.status.map(|s| s.as_str()))
+                .bind(scope)
+                .bind(owner)
+                .bind(query.before.map(|c| c.created_at))
+                .bind(query.before.map(|c| c.id))
+                .bind(i64::from(query.limit) + 1)
                 .fetch_all(self.read_pool())
                 .await?;
+                let more = rows.len() > query.limit as usize;
                 let mut records = Vec::with_capacity(rows.len());
-                for row in rows {
-                    records.push(self.reveal_quarantine(row).await?.try_into()?);
+                for row in rows.into_iter().take(query.limit as usize) {
+                    let record: $crate::QuarantinedRecord =
+                        self.reveal_quarantine(row).await?.try_into()?;
+                    records.push(record);
                 }
-                Ok(records)
+                let next = if more {
+                    records.last().map(|r| $crate::QuarantineCursor {
+                        created_at: r.created_at,
+                        id: r.id,
+                    })
+                } else {
+                    None
+                };
+                Ok($crate::QuarantinePage { records, next })
             }
 
             async fn quarantined_record(

@@ -341,3 +341,83 @@ async fn finding_2_idempotency_keys_expire_and_failures_release_them() {
     }
     assert_eq!(status, StatusCode::OK);
 }
+
+async fn bad_records(w: &World, token: &str, account: AccountId, count: usize) {
+    let records: Vec<Value> = (0..count)
+        .map(|i| json!({"posted_on": format!("bad-{i}")}))
+        .collect();
+    let (status, body) = call(
+        &w.state,
+        "POST",
+        "/v1/transactions:batch",
+        Some(token),
+        Some(json!({"account_id": account.to_string(), "transactions": records})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["quarantined"], count, "{body}");
+}
+
+#[tokio::test]
+async fn finding_6_a_flood_of_quarantine_in_one_tenant_hides_nothing_of_another() {
+    let w = world().await;
+    // Ann fills the quarantine with the most one page can hold...
+    bad_records(&w, &w.ann, w.account_a, 1000).await;
+    // ...then Cal (tenant 2) and Bea (Ann's tenant, another household)
+    // each get records quarantined.
+    let cal_account = AccountId::from_random_bytes([36; 16]);
+    bad_records(&w, &w.cal, cal_account, 1).await;
+    bad_records(&w, &w.bea, w.account_b, 3).await;
+    let (_, cal) = call(&w.state, "GET", "/v1/quarantine", Some(&w.cal), None).await;
+    assert_eq!(cal["records"].as_array().unwrap().len(), 1, "{cal}");
+    assert!(cal["next_cursor"].is_null());
+    // Bea pages through hers, two at a time, newest first.
+    let (_, first) = call(
+        &w.state,
+        "GET",
+        "/v1/quarantine?limit=2",
+        Some(&w.bea),
+        None,
+    )
+    .await;
+    let first_records = first["records"].as_array().unwrap();
+    assert_eq!(first_records.len(), 2, "{first}");
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, second) = call(
+        &w.state,
+        "GET",
+        &format!("/v1/quarantine?limit=2&cursor={cursor}"),
+        Some(&w.bea),
+        None,
+    )
+    .await;
+    let second_records = second["records"].as_array().unwrap();
+    assert_eq!(second_records.len(), 1, "{second}");
+    assert!(second["next_cursor"].is_null());
+    let mut ids: Vec<&str> = first_records
+        .iter()
+        .chain(second_records)
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        first_records
+            .iter()
+            .chain(second_records)
+            .all(|r| r["account_id"] == w.account_b.to_string())
+    );
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+    // A cursor this server did not issue is refused by name.
+    let (status, error) = call(
+        &w.state,
+        "GET",
+        "/v1/quarantine?cursor=nope",
+        Some(&w.bea),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("cursor"))
+    );
+}

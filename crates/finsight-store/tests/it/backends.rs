@@ -135,6 +135,7 @@ conformance!(
     idempotency_keys_replay_and_refuse_reuse,
     idempotency_keys_are_per_principal_and_expire,
     account_references_bind_once_per_household,
+    quarantine_pages_are_scoped_before_they_are_limited,
     job_runs_happen_once_per_key,
     audit_entries_chain_even_when_appended_concurrently,
     audit_retention_prunes_behind_a_checkpoint,
