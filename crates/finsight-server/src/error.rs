@@ -23,6 +23,7 @@ pub enum ErrorCode {
     RequestInProgress,
     RateLimited,
     NotReady,
+    QueryTimeout,
     Internal,
 }
 
@@ -42,6 +43,7 @@ impl ErrorCode {
             ErrorCode::RequestInProgress => "request_in_progress",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::NotReady => "not_ready",
+            ErrorCode::QueryTimeout => "query_timeout",
             ErrorCode::Internal => "internal",
         }
     }
@@ -59,7 +61,7 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RequestInProgress => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::NotReady | ErrorCode::QueryTimeout => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

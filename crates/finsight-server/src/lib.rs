@@ -139,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(middleware::from_fn(detach_writes))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit,
@@ -165,6 +166,28 @@ async fn openapi_json() -> Response {
 
 async fn render_metrics(State(state): State<AppState>) -> String {
     state.metrics.render()
+}
+
+/// Runs every request that may write (anything but GET, HEAD and OPTIONS)
+/// on a task of its own, so a client that goes away or the request
+/// timeout cannot cancel a write half-way through a database transaction:
+/// a write that started finishes (and its idempotency key records the
+/// answer for the retry), whoever is still listening.
+async fn detach_writes(request: Request, next: Next) -> Response {
+    use axum::http::Method;
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "request task failed");
+            error::ApiError::new(error::ErrorCode::Internal, "internal error").into_response()
+        }
+    }
 }
 
 /// Headers every answer carries: nothing is sniffed, framed, sent as a

@@ -54,6 +54,13 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
 
     /// Takes a token for `client`; on refusal, the seconds until one is back.
     pub(crate) fn take(&self, client: K, now: Instant) -> Result<(), f64> {
+        self.take_n(client, 1, now)
+    }
+
+    /// Takes `n` tokens for `client`, all or none; on refusal, the seconds
+    /// until they are back (never, past the burst: then the burst's refill).
+    pub(crate) fn take_n(&self, client: K, n: usize, now: Instant) -> Result<(), f64> {
+        let n = n as f64;
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         if buckets.len() >= MAX_CLIENTS && !buckets.contains_key(&client) {
             let limit = self.limit;
@@ -69,11 +76,11 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
         let refill = now.duration_since(bucket.updated).as_secs_f64() * self.limit.per_second;
         bucket.tokens = (bucket.tokens + refill).min(self.limit.burst);
         bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        if bucket.tokens >= n {
+            bucket.tokens -= n;
             Ok(())
         } else {
-            Err((1.0 - bucket.tokens) / self.limit.per_second)
+            Err((n.min(self.limit.burst) - bucket.tokens).max(0.0) / self.limit.per_second)
         }
     }
 }

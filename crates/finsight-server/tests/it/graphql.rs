@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::authz::{World, call, world};
 
-async fn gql(w: &World, token: Option<&str>, query: &str) -> (StatusCode, Value) {
+pub(crate) async fn gql(w: &World, token: Option<&str>, query: &str) -> (StatusCode, Value) {
     call(
         &w.state,
         "POST",
@@ -27,7 +27,7 @@ fn sdl_is_committed_and_fresh() {
 }
 
 /// A query or mutation on Bea's data for each root field.
-fn case(w: &World, field: &str) -> String {
+pub(crate) fn case(w: &World, field: &str) -> String {
     let (b, hb, ab, tb) = (w.user_b, w.household_b, w.account_b, &w.transaction_b);
     match field {
         "user" => format!(r#"{{ user(id: "{b}") {{ id displayName }} }}"#),

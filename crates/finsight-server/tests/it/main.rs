@@ -8,6 +8,7 @@ mod graphql;
 mod ingest;
 mod owasp;
 mod security;
+mod security_graphql;
 
 use std::sync::Arc;
 

@@ -315,7 +315,9 @@ async fn finding_2_idempotency_keys_expire_and_failures_release_them() {
     assert_eq!((status, replayed), (StatusCode::OK, false));
     assert_eq!(body["duplicates"], 1, "{body}");
     // A request dropped mid-flight (the client went away, the timeout
-    // fired) releases its key: the retry runs instead of a 409 forever.
+    // fired) still finishes — a write is never cut off half-way through a
+    // transaction — and the retry gets its answer instead of a 409 forever
+    // (or a poisoned database connection, as before).
     let mut csv = String::from("Date,Description,Amount\n");
     for day in 0..20_000 {
         csv.push_str(&format!("2026-03-01,ROW {day},-1.00\n"));

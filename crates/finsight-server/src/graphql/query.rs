@@ -1,107 +1,15 @@
-//! GraphQL at `/graphql`: the same services as REST behind the same bearer
-//! authentication, so authorization cannot diverge. The read model runs
-//! user → accounts → transactions → category, with monthly totals and
-//! rules; the mutations are REST's (edit a transaction, rules, membership,
-//! API keys). Depth and complexity are limited; the SDL is committed as
-//! `api/schema.graphql` and checked fresh by a test. File ingestion stays
-//! on REST (`/v1/imports`, `/v1/transactions:batch`).
+//! The GraphQL read model: the signed-in principal, users → accounts →
+//! transactions → category, monthly totals, rules and households, each
+//! resolver a thin call into the service layer.
 
-use async_graphql::{
-    ComplexObject, Context, EmptySubscription, ErrorExtensions, ID, InputObject, Object, Schema,
-    SimpleObject,
-};
-use axum::extract::State;
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use finsight_core::{
-    Account, AccountId, ApiKeyId, CategoryId, HouseholdId, HouseholdRole, Principal, Taxonomy,
-    Transaction, TransactionId, User, UserId,
+    Account, AccountId, CategoryId, HouseholdId, Principal, Taxonomy, Transaction, TransactionId,
+    User, UserId,
 };
-use finsight_service::ServiceError;
 use finsight_service::ledger::TransactionFilter;
-use finsight_store::TransactionEdit;
 
-use crate::AppState;
-use crate::caller::Caller;
-use crate::error::ApiError;
-
-/// Deepest query accepted.
-pub const MAX_DEPTH: usize = 10;
-/// Most expensive query accepted (each field costs 1; lists cost their
-/// page size times their children).
-pub const MAX_COMPLEXITY: usize = 2_000;
-
-pub type FinsightSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
-
-pub fn schema(services: finsight_service::Services) -> FinsightSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .data(services)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
-}
-
-/// The SDL (the committed `api/schema.graphql`).
-pub fn sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .finish()
-        .sdl()
-}
-
-/// `POST /graphql`.
-pub async fn handler(
-    State(state): State<AppState>,
-    caller: Caller,
-    request: async_graphql_axum::GraphQLRequest,
-) -> async_graphql_axum::GraphQLResponse {
-    state
-        .graphql
-        .execute(request.into_inner().data(caller))
-        .await
-        .into()
-}
-
-/// Maps a service error to a GraphQL error carrying the REST error code
-/// (and field) in its extensions; causes of server errors stay in the log.
-fn gql(error: ServiceError) -> async_graphql::Error {
-    let api = ApiError::from(error);
-    let mut error = async_graphql::Error::new(api.message.clone()).extend_with(|_, e| {
-        e.set("code", api.code.as_str());
-    });
-    if let Some(field) = api.field {
-        error = error.extend_with(|_, e| e.set("field", field.clone()));
-    }
-    error
-}
-
-fn invalid(field: &str, reason: impl Into<String>) -> async_graphql::Error {
-    gql(ServiceError::Invalid(finsight_core::ValidationError::new(
-        field.to_owned(),
-        reason.into(),
-    )))
-}
-
-struct Env<'a> {
-    services: &'a finsight_service::Services,
-    principal: &'a Principal,
-}
-
-fn env<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<Env<'a>> {
-    Ok(Env {
-        services: ctx.data::<finsight_service::Services>()?,
-        principal: ctx.data::<Caller>()?.principal(),
-    })
-}
-
-fn parse_id<T>(
-    field: &str,
-    id: &ID,
-    parse: fn(&str) -> Result<T, finsight_core::ValidationError>,
-) -> async_graphql::Result<T> {
-    parse(id.as_str()).map_err(|e| invalid(field, e.reason))
-}
-
-fn date(field: &str, text: &str) -> async_graphql::Result<time::Date> {
-    crate::api::parse_date(text).map_err(|e| invalid(field, e))
-}
+use super::{date, env, gql, invalid, parse_id};
 
 pub struct QueryRoot;
 
@@ -209,7 +117,7 @@ pub struct Membership {
     role: String,
 }
 
-pub struct UserNode(User);
+pub struct UserNode(pub(super) User);
 
 /// Filters for a transaction list; see `GET /v1/transactions`.
 #[derive(InputObject, Default)]
@@ -321,6 +229,7 @@ impl UserNode {
     }
 
     /// Totals by month, category and currency for [from, until).
+    #[graphql(complexity = "super::limits::months_cost(&from, &until) * child_complexity + 1")]
     async fn monthly_totals(
         &self,
         ctx: &Context<'_>,
@@ -390,7 +299,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    fn of(taxonomy: &Taxonomy, rule: finsight_core::CategoryRule) -> Self {
+    pub(super) fn of(taxonomy: &Taxonomy, rule: finsight_core::CategoryRule) -> Self {
         Rule {
             id: ID(rule.id.to_string()),
             pattern: rule.pattern,
@@ -400,7 +309,7 @@ impl Rule {
     }
 }
 
-pub struct AccountNode(Account);
+pub struct AccountNode(pub(super) Account);
 
 #[Object(name = "Account")]
 impl AccountNode {
@@ -441,7 +350,7 @@ impl AccountNode {
     }
 }
 
-pub struct TransactionNode(Transaction);
+pub struct TransactionNode(pub(super) Transaction);
 
 #[Object(name = "Transaction")]
 impl TransactionNode {
@@ -505,7 +414,7 @@ pub struct CategoryNode {
 }
 
 impl CategoryNode {
-    fn of(taxonomy: &Taxonomy, id: &CategoryId) -> Self {
+    pub(super) fn of(taxonomy: &Taxonomy, id: &CategoryId) -> Self {
         let name = taxonomy
             .get(id)
             .map(|c| c.name.clone())
@@ -530,7 +439,7 @@ impl CategoryNode {
     }
 }
 
-pub struct HouseholdNode(finsight_core::Household);
+pub struct HouseholdNode(pub(super) finsight_core::Household);
 
 #[Object(name = "Household")]
 impl HouseholdNode {
@@ -559,235 +468,21 @@ impl HouseholdNode {
 
 #[derive(SimpleObject)]
 pub struct Member {
-    user_id: ID,
-    display_name: String,
-    role: String,
+    pub(super) user_id: ID,
+    pub(super) display_name: String,
+    pub(super) role: String,
 }
 
 #[derive(SimpleObject)]
 pub struct ApiKey {
-    id: ID,
-    name: String,
-    revoked: bool,
+    pub(super) id: ID,
+    pub(super) name: String,
+    pub(super) revoked: bool,
 }
 
 #[derive(SimpleObject)]
 pub struct CreatedApiKey {
-    key: ApiKey,
+    pub(super) key: ApiKey,
     /// Shown only now.
-    secret: String,
-}
-
-pub struct MutationRoot;
-
-#[Object]
-impl MutationRoot {
-    /// Set a transaction's category and/or notes (`notes: ""` clears).
-    async fn update_transaction(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        category: Option<String>,
-        notes: Option<String>,
-    ) -> async_graphql::Result<TransactionNode> {
-        let env = env(ctx)?;
-        let id = parse_id("id", &id, TransactionId::parse)?;
-        let edit = TransactionEdit {
-            category: category
-                .map(|c| CategoryId::parse(&c).map_err(|e| invalid("category", e.reason)))
-                .transpose()?,
-            notes: notes.map(Some),
-        };
-        Ok(TransactionNode(
-            env.services
-                .edit_transaction(env.principal, id, edit)
-                .await
-                .map_err(gql)?,
-        ))
-    }
-
-    /// Add a "description contains → category" rule for a person (default:
-    /// the signed-in person).
-    async fn add_rule(
-        &self,
-        ctx: &Context<'_>,
-        user_id: Option<ID>,
-        pattern: String,
-        category: String,
-        priority: Option<i32>,
-    ) -> async_graphql::Result<Rule> {
-        let env = env(ctx)?;
-        let user = user_id
-            .map(|u| parse_id("user_id", &u, UserId::parse))
-            .transpose()?;
-        let rule = env
-            .services
-            .add_rule(env.principal, user, &pattern, &category, priority)
-            .await
-            .map_err(gql)?;
-        Ok(Rule::of(env.services.taxonomy(), rule))
-    }
-
-    async fn delete_rule(
-        &self,
-        ctx: &Context<'_>,
-        user_id: Option<ID>,
-        id: ID,
-    ) -> async_graphql::Result<bool> {
-        let env = env(ctx)?;
-        let user = user_id
-            .map(|u| parse_id("user_id", &u, UserId::parse))
-            .transpose()?;
-        let id = uuid::Uuid::parse_str(id.as_str()).map_err(|_| invalid("id", "is not a uuid"))?;
-        env.services
-            .delete_rule(env.principal, user, id)
-            .await
-            .map_err(gql)?;
-        Ok(true)
-    }
-
-    /// Add a person to a household or change their role (owners only).
-    async fn set_member(
-        &self,
-        ctx: &Context<'_>,
-        household_id: ID,
-        user_id: ID,
-        role: String,
-    ) -> async_graphql::Result<bool> {
-        let env = env(ctx)?;
-        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
-        let user = parse_id("user_id", &user_id, UserId::parse)?;
-        let role = HouseholdRole::parse(&role).map_err(|e| invalid("role", e.reason))?;
-        env.services
-            .set_member(env.principal, household, user, role)
-            .await
-            .map_err(gql)?;
-        Ok(true)
-    }
-
-    async fn remove_member(
-        &self,
-        ctx: &Context<'_>,
-        household_id: ID,
-        user_id: ID,
-    ) -> async_graphql::Result<bool> {
-        let env = env(ctx)?;
-        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
-        let user = parse_id("user_id", &user_id, UserId::parse)?;
-        env.services
-            .remove_member(env.principal, household, user)
-            .await
-            .map_err(gql)?;
-        Ok(true)
-    }
-
-    /// Create a household in the admin's tenant.
-    async fn create_household(
-        &self,
-        ctx: &Context<'_>,
-        name: String,
-    ) -> async_graphql::Result<HouseholdNode> {
-        let env = env(ctx)?;
-        Ok(HouseholdNode(
-            env.services
-                .create_household(env.principal, &name)
-                .await
-                .map_err(gql)?,
-        ))
-    }
-
-    /// Add a new person to a household (its owners, or an admin).
-    async fn add_person(
-        &self,
-        ctx: &Context<'_>,
-        household_id: ID,
-        display_name: String,
-        role: Option<String>,
-    ) -> async_graphql::Result<Member> {
-        let env = env(ctx)?;
-        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
-        let role = role
-            .map(|r| HouseholdRole::parse(&r).map_err(|e| invalid("role", e.reason)))
-            .transpose()?
-            .unwrap_or(HouseholdRole::Member);
-        let user = env
-            .services
-            .add_person(env.principal, household, &display_name, role)
-            .await
-            .map_err(gql)?;
-        Ok(Member {
-            user_id: ID(user.id.to_string()),
-            display_name: user.display_name,
-            role: role.as_str().into(),
-        })
-    }
-
-    /// Create a login for a person of the tenant (`userId`) or for staff
-    /// (`staffRole`: analyst or admin); admins only.
-    async fn create_login(
-        &self,
-        ctx: &Context<'_>,
-        email: String,
-        password: String,
-        user_id: Option<ID>,
-        staff_role: Option<String>,
-    ) -> async_graphql::Result<ID> {
-        let env = env(ctx)?;
-        let kind = match (user_id, staff_role) {
-            (Some(user), None) => {
-                finsight_core::LoginKind::Person(parse_id("user_id", &user, UserId::parse)?)
-            }
-            (None, Some(role)) => finsight_core::LoginKind::Staff(
-                finsight_core::StaffRole::parse(&role)
-                    .map_err(|e| invalid("staff_role", e.reason))?,
-            ),
-            _ => {
-                return Err(invalid(
-                    "user_id",
-                    "give exactly one of userId and staffRole",
-                ));
-            }
-        };
-        let id = env
-            .services
-            .create_login(env.principal, &email, &password, kind)
-            .await
-            .map_err(gql)?;
-        Ok(ID(id.to_string()))
-    }
-
-    /// Create a service API key (admins only).
-    async fn create_api_key(
-        &self,
-        ctx: &Context<'_>,
-        name: String,
-    ) -> async_graphql::Result<CreatedApiKey> {
-        let env = env(ctx)?;
-        let (key, secret) = env
-            .services
-            .auth
-            .create_api_key(env.principal, &name)
-            .await
-            .map_err(gql)?;
-        Ok(CreatedApiKey {
-            key: ApiKey {
-                id: ID(key.id.to_string()),
-                name: key.name,
-                revoked: key.revoked,
-            },
-            secret,
-        })
-    }
-
-    /// Revoke a service API key (admins only).
-    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let env = env(ctx)?;
-        let id = parse_id("id", &id, ApiKeyId::parse)?;
-        env.services
-            .auth
-            .revoke_api_key(env.principal, id)
-            .await
-            .map_err(gql)?;
-        Ok(true)
-    }
+    pub(super) secret: String,
 }

@@ -1,0 +1,223 @@
+//! GraphQL mutations: REST's writes (edit a transaction, rules,
+//! membership, onboarding, API keys) over the same services.
+
+use async_graphql::{Context, ID, Object};
+use finsight_core::{ApiKeyId, CategoryId, HouseholdId, HouseholdRole, TransactionId, UserId};
+use finsight_store::TransactionEdit;
+
+use super::query::*;
+use super::{env, gql, invalid, parse_id};
+
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Set a transaction's category and/or notes (`notes: ""` clears).
+    async fn update_transaction(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        category: Option<String>,
+        notes: Option<String>,
+    ) -> async_graphql::Result<TransactionNode> {
+        let env = env(ctx)?;
+        let id = parse_id("id", &id, TransactionId::parse)?;
+        let edit = TransactionEdit {
+            category: category
+                .map(|c| CategoryId::parse(&c).map_err(|e| invalid("category", e.reason)))
+                .transpose()?,
+            notes: notes.map(Some),
+        };
+        Ok(TransactionNode(
+            env.services
+                .edit_transaction(env.principal, id, edit)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+
+    /// Add a "description contains → category" rule for a person (default:
+    /// the signed-in person).
+    async fn add_rule(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        pattern: String,
+        category: String,
+        priority: Option<i32>,
+    ) -> async_graphql::Result<Rule> {
+        let env = env(ctx)?;
+        let user = user_id
+            .map(|u| parse_id("user_id", &u, UserId::parse))
+            .transpose()?;
+        let rule = env
+            .services
+            .add_rule(env.principal, user, &pattern, &category, priority)
+            .await
+            .map_err(gql)?;
+        Ok(Rule::of(env.services.taxonomy(), rule))
+    }
+
+    async fn delete_rule(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        id: ID,
+    ) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let user = user_id
+            .map(|u| parse_id("user_id", &u, UserId::parse))
+            .transpose()?;
+        let id = uuid::Uuid::parse_str(id.as_str()).map_err(|_| invalid("id", "is not a uuid"))?;
+        env.services
+            .delete_rule(env.principal, user, id)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Add a person to a household or change their role (owners only).
+    async fn set_member(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        user_id: ID,
+        role: String,
+    ) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
+        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        let role = HouseholdRole::parse(&role).map_err(|e| invalid("role", e.reason))?;
+        env.services
+            .set_member(env.principal, household, user, role)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        user_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
+        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        env.services
+            .remove_member(env.principal, household, user)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+
+    /// Create a household in the admin's tenant.
+    async fn create_household(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<HouseholdNode> {
+        let env = env(ctx)?;
+        Ok(HouseholdNode(
+            env.services
+                .create_household(env.principal, &name)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+
+    /// Add a new person to a household (its owners, or an admin).
+    async fn add_person(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        display_name: String,
+        role: Option<String>,
+    ) -> async_graphql::Result<Member> {
+        let env = env(ctx)?;
+        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
+        let role = role
+            .map(|r| HouseholdRole::parse(&r).map_err(|e| invalid("role", e.reason)))
+            .transpose()?
+            .unwrap_or(HouseholdRole::Member);
+        let user = env
+            .services
+            .add_person(env.principal, household, &display_name, role)
+            .await
+            .map_err(gql)?;
+        Ok(Member {
+            user_id: ID(user.id.to_string()),
+            display_name: user.display_name,
+            role: role.as_str().into(),
+        })
+    }
+
+    /// Create a login for a person of the tenant (`userId`) or for staff
+    /// (`staffRole`: analyst or admin); admins only.
+    async fn create_login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+        user_id: Option<ID>,
+        staff_role: Option<String>,
+    ) -> async_graphql::Result<ID> {
+        let env = env(ctx)?;
+        let kind = match (user_id, staff_role) {
+            (Some(user), None) => {
+                finsight_core::LoginKind::Person(parse_id("user_id", &user, UserId::parse)?)
+            }
+            (None, Some(role)) => finsight_core::LoginKind::Staff(
+                finsight_core::StaffRole::parse(&role)
+                    .map_err(|e| invalid("staff_role", e.reason))?,
+            ),
+            _ => {
+                return Err(invalid(
+                    "user_id",
+                    "give exactly one of userId and staffRole",
+                ));
+            }
+        };
+        let id = env
+            .services
+            .create_login(env.principal, &email, &password, kind)
+            .await
+            .map_err(gql)?;
+        Ok(ID(id.to_string()))
+    }
+
+    /// Create a service API key (admins only).
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<CreatedApiKey> {
+        let env = env(ctx)?;
+        let (key, secret) = env
+            .services
+            .auth
+            .create_api_key(env.principal, &name)
+            .await
+            .map_err(gql)?;
+        Ok(CreatedApiKey {
+            key: ApiKey {
+                id: ID(key.id.to_string()),
+                name: key.name,
+                revoked: key.revoked,
+            },
+            secret,
+        })
+    }
+
+    /// Revoke a service API key (admins only).
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let id = parse_id("id", &id, ApiKeyId::parse)?;
+        env.services
+            .auth
+            .revoke_api_key(env.principal, id)
+            .await
+            .map_err(gql)?;
+        Ok(true)
+    }
+}
