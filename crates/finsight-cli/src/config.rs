@@ -67,11 +67,17 @@ pub struct AuthSettings {
     /// argon2id memory cost in KiB (OWASP: 19456 with 2 iterations).
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
-    /// Failed sign-ins in a row before the login is locked.
+    /// Failed sign-ins for one email from one address before that
+    /// address is throttled for it (the login itself is never locked).
     pub lockout_threshold: u32,
-    /// The first lock in seconds; it doubles with each further failure.
+    /// The first back-off in seconds; it doubles with each further failure.
     pub lockout_base_seconds: u32,
     pub lockout_max_seconds: u32,
+    /// Failed sign-ins for one email from all addresses before addresses
+    /// that never signed in to it are throttled too.
+    pub email_lockout_threshold: u32,
+    /// Failures older than this many seconds are forgotten.
+    pub lockout_window_seconds: u32,
 }
 
 impl Default for AuthSettings {
@@ -85,6 +91,8 @@ impl Default for AuthSettings {
             lockout_threshold: defaults.lockout_threshold,
             lockout_base_seconds: defaults.lockout_base.whole_seconds() as u32,
             lockout_max_seconds: defaults.lockout_max.whole_seconds() as u32,
+            email_lockout_threshold: defaults.email_lockout_threshold,
+            lockout_window_seconds: defaults.lockout_window.whole_seconds() as u32,
         }
     }
 }
@@ -104,6 +112,11 @@ impl AuthSettings {
             self.lockout_threshold >= 1 && self.lockout_base_seconds >= 1,
             "auth.lockout_threshold and auth.lockout_base_seconds: must be at least 1"
         );
+        anyhow::ensure!(
+            self.email_lockout_threshold >= self.lockout_threshold
+                && self.lockout_window_seconds >= 60,
+            "auth.email_lockout_threshold: must be at least lockout_threshold (and lockout_window_seconds at least 60)"
+        );
         Ok(finsight_service::AuthSettings {
             hashing: finsight_service::PasswordHashing {
                 memory_kib: self.argon2_memory_kib,
@@ -115,6 +128,8 @@ impl AuthSettings {
             lockout_threshold: self.lockout_threshold,
             lockout_base: time::Duration::seconds(i64::from(self.lockout_base_seconds)),
             lockout_max: time::Duration::seconds(i64::from(self.lockout_max_seconds.max(1))),
+            email_lockout_threshold: self.email_lockout_threshold,
+            lockout_window: time::Duration::seconds(i64::from(self.lockout_window_seconds)),
         })
     }
 }

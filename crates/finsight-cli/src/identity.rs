@@ -168,7 +168,11 @@ pub async fn ensure_demo_logins(
         (DEMO_ADMIN, LoginKind::Staff(StaffRole::Admin)),
     ];
     for ((email, password), kind) in logins {
-        if store.login_by_email(&Email::parse(email)?).await?.is_none() {
+        let existing = store.logins_by_email(&Email::parse(email)?).await?;
+        if existing
+            .iter()
+            .all(|login| login.tenant != person.tenant_id)
+        {
             services
                 .auth
                 .create_login("demo", person.tenant_id, email, password, kind)

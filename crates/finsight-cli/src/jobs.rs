@@ -83,23 +83,37 @@ impl DailyJob for AuditRetention {
     }
 }
 
-/// Deletes idempotency keys past their lifetime (expired keys are
-/// already ignored when claimed; this keeps the table small).
-pub struct IdempotencyExpiry {
+/// How long sign-in throttles (and an address's "has signed in here"
+/// mark) are kept after their last use.
+const THROTTLE_MEMORY: time::Duration = time::Duration::days(30);
+
+/// Deletes idempotency keys past their lifetime and sign-in throttles
+/// untouched for [`THROTTLE_MEMORY`] (expired keys are already ignored
+/// when claimed; this keeps the tables small).
+pub struct Expiry {
     pub store: Arc<dyn Store>,
-    pub ttl: time::Duration,
+    pub idempotency_ttl: time::Duration,
 }
 
 #[async_trait::async_trait]
-impl DailyJob for IdempotencyExpiry {
+impl DailyJob for Expiry {
     fn name(&self) -> &'static str {
-        "idempotency-expiry"
+        "expiry"
     }
 
     async fn run(&self, day: Date) -> Result<String, ProcessorError> {
-        let cutoff = day.midnight().assume_utc() - self.ttl;
-        let purged = self.store.purge_idempotency_keys(cutoff).await?;
-        Ok(format!("{purged} expired idempotency keys purged"))
+        let midnight = day.midnight().assume_utc();
+        let keys = self
+            .store
+            .purge_idempotency_keys(midnight - self.idempotency_ttl)
+            .await?;
+        let throttles = self
+            .store
+            .purge_throttles(midnight - THROTTLE_MEMORY)
+            .await?;
+        Ok(format!(
+            "{keys} expired idempotency keys and {throttles} stale sign-in throttles purged"
+        ))
     }
 }
 
@@ -109,9 +123,9 @@ pub fn all(
     idempotency_ttl: time::Duration,
 ) -> Vec<Arc<dyn DailyJob>> {
     vec![
-        Arc::new(IdempotencyExpiry {
+        Arc::new(Expiry {
             store: Arc::clone(store),
-            ttl: idempotency_ttl,
+            idempotency_ttl,
         }),
         Arc::new(VolumeCheck {
             store: Arc::clone(store),

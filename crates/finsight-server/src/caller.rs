@@ -50,3 +50,22 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Caller(who))
     }
 }
+
+/// The client's address as the connection gives it (`-` when unknown, as
+/// in tests that call the router directly). Behind a proxy this is the
+/// proxy's address.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map_or_else(|| "-".to_owned(), |info| info.0.ip().to_string()),
+        ))
+    }
+}

@@ -12,7 +12,7 @@ use serde_json::json;
 pub enum ErrorCode {
     Unauthenticated,
     InvalidCredentials,
-    AccountLocked,
+    TooManyAttempts,
     Forbidden,
     UnsupportedMediaType,
     MethodNotAllowed,
@@ -32,7 +32,7 @@ impl ErrorCode {
         match self {
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::InvalidCredentials => "invalid_credentials",
-            ErrorCode::AccountLocked => "account_locked",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
@@ -51,7 +51,7 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ErrorCode::AccountLocked => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -101,7 +101,7 @@ impl From<finsight_service::ServiceError> for ApiError {
             }
             E::Locked { retry_after_secs } => {
                 let mut error = ApiError::new(
-                    ErrorCode::AccountLocked,
+                    ErrorCode::TooManyAttempts,
                     "too many failed sign-ins; try again later",
                 );
                 error.retry_after = Some(retry_after_secs);

@@ -2,8 +2,13 @@
 //! kept server-side, so revocation is immediate: a short-lived access token
 //! (15 minutes) and a refresh token (30 days) that rotates on every use; a
 //! refresh token presented twice revokes its whole family (theft
-//! detection). Service accounts use long-lived API keys. Repeated failed
-//! sign-ins lock the login with exponential back-off.
+//! detection). Service accounts use long-lived API keys. Failed sign-ins
+//! are throttled per (email, client address) with exponential back-off —
+//! known and unknown emails alike, so the answer never tells which exist —
+//! and never lock the login itself: someone else's guesses from another
+//! address cannot keep a person out. A flood of failures for one email
+//! from many addresses throttles the addresses that have never signed in
+//! to it; the person's own known address still gets in.
 
 use std::sync::Arc;
 
@@ -23,11 +28,17 @@ pub struct AuthSettings {
     pub hashing: PasswordHashing,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
-    /// Failed sign-ins in a row before the first lock.
+    /// Failed sign-ins for one email from one address before the first
+    /// back-off.
     pub lockout_threshold: u32,
-    /// The first lock; each further failure doubles it.
+    /// The first back-off; each further failure doubles it.
     pub lockout_base: Duration,
     pub lockout_max: Duration,
+    /// Failed sign-ins for one email from all addresses before addresses
+    /// that never signed in to it are throttled too.
+    pub email_lockout_threshold: u32,
+    /// Failures older than this are forgotten.
+    pub lockout_window: Duration,
 }
 
 impl Default for AuthSettings {
@@ -39,6 +50,8 @@ impl Default for AuthSettings {
             lockout_threshold: 5,
             lockout_base: Duration::seconds(30),
             lockout_max: Duration::hours(1),
+            email_lockout_threshold: 50,
+            lockout_window: Duration::hours(1),
         }
     }
 }
@@ -155,14 +168,122 @@ impl Authenticator {
         Ok(id)
     }
 
-    /// Signs in with email and password.
+    /// Signs in with email and password (from an unknown address: tests,
+    /// the CLI).
     pub async fn login(&self, email: &str, password: &str) -> Result<IssuedSession, ServiceError> {
+        self.login_from(email, password, "-").await
+    }
+
+    /// Signs in with email and password from `client` (the caller's
+    /// address). Unknown emails are answered exactly like wrong passwords,
+    /// throttling included.
+    pub async fn login_from(
+        &self,
+        email: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<IssuedSession, ServiceError> {
         let now = self.clock.now();
-        let record = match Email::parse(email) {
-            Ok(email) => self.store.login_by_email(&email).await?,
-            Err(_) => None,
+        let typed = email.trim().to_lowercase();
+        let pair = format!("pair\u{0}{typed}\u{0}{client}");
+        let everywhere = format!("email\u{0}{typed}");
+        let known = format!("known\u{0}{typed}\u{0}{client}");
+        let candidates = match Email::parse(email) {
+            Ok(email) => self.store.logins_by_email(&email).await?,
+            Err(_) => Vec::new(),
         };
-        let Some(record) = record else {
+        let subject = candidates
+            .first()
+            .map_or_else(|| "unknown-login".to_owned(), |l| format!("login:{}", l.id));
+        if let Some(wait) = self.throttled(&pair, &everywhere, &known, now).await? {
+            self.audit("anonymous", "auth.login_throttled", &subject, "")
+                .await;
+            return Err(ServiceError::Locked {
+                retry_after_secs: u64::try_from(wait.whole_seconds()).unwrap_or(1).max(1),
+            });
+        }
+        let matched = self.matching_login(&candidates, password).await;
+        let Some(record) = matched else {
+            let window_start = now - self.settings.lockout_window;
+            let failures = self.store.count_failure(&pair, now, window_start).await?;
+            let everywhere_failures = self
+                .store
+                .count_failure(&everywhere, now, window_start)
+                .await?;
+            self.audit(
+                "anonymous",
+                "auth.login_failed",
+                &subject,
+                &format!("failures={failures}"),
+            )
+            .await;
+            if let Some(lock) = self.settings.lock_for(failures) {
+                self.store.lock_throttle(&pair, now + lock).await?;
+                self.audit(
+                    "system",
+                    "auth.throttle",
+                    &subject,
+                    &format!("seconds={}", lock.whole_seconds()),
+                )
+                .await;
+            }
+            if let Some(over) =
+                everywhere_failures.checked_sub(self.settings.email_lockout_threshold)
+                && let Some(lock) = self
+                    .settings
+                    .lock_for(self.settings.lockout_threshold + over)
+            {
+                self.store.lock_throttle(&everywhere, now + lock).await?;
+            }
+            return Err(ServiceError::InvalidCredentials);
+        };
+        self.store.reset_throttle(&pair, now).await?;
+        self.store.reset_throttle(&known, now).await?;
+        let session = self.issue(now);
+        self.store
+            .create_session(record.id, &session.1, now)
+            .await?;
+        let subject = format!("login:{}", record.id);
+        self.audit(&subject, "auth.login", &subject, "").await;
+        Ok(session.0)
+    }
+
+    /// How long this attempt must wait, if at all: its own (email,
+    /// address) back-off, or the email-wide one unless the address has
+    /// signed in to this email before.
+    async fn throttled(
+        &self,
+        pair: &str,
+        everywhere: &str,
+        known: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Duration>, ServiceError> {
+        let waiting = |state: Option<finsight_store::ThrottleState>| {
+            state
+                .and_then(|s| s.locked_until)
+                .filter(|until| *until > now)
+                .map(|until| until - now)
+        };
+        if let Some(wait) = waiting(self.store.throttle(pair).await?) {
+            return Ok(Some(wait));
+        }
+        if let Some(wait) = waiting(self.store.throttle(everywhere).await?)
+            && self.store.throttle(known).await?.is_none()
+        {
+            return Ok(Some(wait));
+        }
+        Ok(None)
+    }
+
+    /// The login whose password this is (emails are unique per tenant, so
+    /// one address may have a login in several tenants). With none, a
+    /// decoy hash is verified, so an unknown email takes as long.
+    async fn matching_login(
+        &self,
+        candidates: &[finsight_store::LoginRecord],
+        password: &str,
+    ) -> Option<finsight_store::LoginRecord> {
+        if candidates.is_empty() {
             let (decoy, hashing) = (Arc::clone(&self.decoy_hash), self.settings.hashing);
             let password = password.to_owned();
             let _ = tokio::task::spawn_blocking(move || {
@@ -170,47 +291,17 @@ impl Authenticator {
                 hashing.verify(&password, decoy)
             })
             .await;
-            self.audit("anonymous", "auth.login_failed", "unknown-login", "")
-                .await;
-            return Err(ServiceError::InvalidCredentials);
-        };
-        let subject = format!("login:{}", record.id);
-        if let Some(until) = record.locked_until.filter(|until| *until > now) {
-            self.audit("anonymous", "auth.login_locked", &subject, "")
-                .await;
-            return Err(ServiceError::Locked {
-                retry_after_secs: u64::try_from((until - now).whole_seconds())
-                    .unwrap_or(1)
-                    .max(1),
-            });
+            return None;
         }
-        if !self
-            .verify_password(password.to_owned(), record.password_hash.clone())
-            .await
-        {
-            let failures = self.store.record_failed_login(record.id).await?;
-            let detail = format!("failures={failures}");
-            self.audit("anonymous", "auth.login_failed", &subject, &detail)
-                .await;
-            if let Some(lock) = self.settings.lock_for(failures) {
-                self.store.lock_login(record.id, now + lock).await?;
-                self.audit(
-                    "system",
-                    "auth.lockout",
-                    &subject,
-                    &format!("seconds={}", lock.whole_seconds()),
-                )
-                .await;
+        for record in candidates {
+            if self
+                .verify_password(password.to_owned(), record.password_hash.clone())
+                .await
+            {
+                return Some(record.clone());
             }
-            return Err(ServiceError::InvalidCredentials);
         }
-        self.store.record_successful_login(record.id).await?;
-        let session = self.issue(now);
-        self.store
-            .create_session(record.id, &session.1, now)
-            .await?;
-        self.audit(&subject, "auth.login", &subject, "").await;
-        Ok(session.0)
+        None
     }
 
     fn issue(&self, now: OffsetDateTime) -> (IssuedSession, SessionTokens) {
@@ -244,9 +335,12 @@ impl Authenticator {
             .rotate_session(&tokens::hash(refresh_token), &stored, now)
             .await?
         {
+            // Sign-in throttling never applies here: a refresh token is
+            // proof of an earlier sign-in, and refusing one it has already
+            // spent would end the session.
             RefreshOutcome::Rotated { login, .. } => match self.store.login(login).await? {
-                Some(record) if record.locked_until.is_none_or(|until| until <= now) => Ok(issued),
-                _ => Err(ServiceError::Unauthenticated),
+                Some(_) => Ok(issued),
+                None => Err(ServiceError::Unauthenticated),
             },
             RefreshOutcome::Reused => {
                 self.audit(

@@ -30,9 +30,6 @@ pub struct LoginRecord {
     pub email: String,
     pub password_hash: String,
     pub kind: LoginKind,
-    /// Consecutive failed sign-ins since the last success.
-    pub failed_attempts: u32,
-    pub locked_until: Option<OffsetDateTime>,
 }
 
 /// The two tokens of one session, as hashes, with their lifetimes.
@@ -78,15 +75,13 @@ pub struct ApiKeyRecord {
 
 #[async_trait::async_trait]
 pub trait IdentityStore: Send + Sync {
-    /// Creates a login; an email already in use is refused naming `email`.
+    /// Creates a login; an email already in use in the same tenant (or a
+    /// person who has a login) is refused naming `email`. Emails are unique
+    /// per tenant: another tenant's use of the address is invisible here.
     async fn create_login(&self, login: &NewLogin, now: OffsetDateTime) -> Result<(), StoreError>;
-    async fn login_by_email(&self, email: &Email) -> Result<Option<LoginRecord>, StoreError>;
+    /// Every login with this email (one per tenant at most), oldest first.
+    async fn logins_by_email(&self, email: &Email) -> Result<Vec<LoginRecord>, StoreError>;
     async fn login(&self, id: LoginId) -> Result<Option<LoginRecord>, StoreError>;
-    /// Counts one more failed sign-in and returns the new count.
-    async fn record_failed_login(&self, id: LoginId) -> Result<u32, StoreError>;
-    async fn lock_login(&self, id: LoginId, until: OffsetDateTime) -> Result<(), StoreError>;
-    /// Clears the failure count and any lock.
-    async fn record_successful_login(&self, id: LoginId) -> Result<(), StoreError>;
 
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
     async fn household(&self, id: HouseholdId) -> Result<Option<Household>, StoreError>;
@@ -162,19 +157,10 @@ pub trait IdentityStore: Send + Sync {
     ) -> Result<bool, StoreError>;
 }
 
-pub(crate) type LoginRow = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    Option<Uuid>,
-    Option<String>,
-    i32,
-    Option<OffsetDateTime>,
-);
+pub(crate) type LoginRow = (Uuid, Uuid, String, String, Option<Uuid>, Option<String>);
 
 pub(crate) fn login_from_row(row: LoginRow) -> Result<LoginRecord, StoreError> {
-    let (id, tenant, email, password_hash, user, staff_role, failed, locked_until) = row;
+    let (id, tenant, email, password_hash, user, staff_role) = row;
     let kind = match (user, staff_role) {
         (Some(user), None) => LoginKind::Person(UserId::from_uuid(user)),
         (None, Some(role)) => LoginKind::Staff(
@@ -193,8 +179,6 @@ pub(crate) fn login_from_row(row: LoginRow) -> Result<LoginRecord, StoreError> {
         email,
         password_hash,
         kind,
-        failed_attempts: u32::try_from(failed).unwrap_or(0),
-        locked_until,
     })
 }
 
@@ -261,8 +245,10 @@ macro_rules! impl_identity_store {
                     .await?;
                 let mut tx = self.write_tx().await?;
                 let taken: Option<(uuid::Uuid,)> = sqlx::query_as(
-                    "SELECT id FROM logins WHERE email_index = $1 OR user_id = $2",
+                    "SELECT id FROM logins
+                     WHERE (tenant_id = $1 AND email_index = $2) OR user_id = $3",
                 )
+                .bind(login.tenant.as_uuid())
                 .bind(&index)
                 .bind(user)
                 .fetch_optional(&mut *tx)
@@ -293,19 +279,22 @@ macro_rules! impl_identity_store {
                 Ok(())
             }
 
-            async fn login_by_email(
+            async fn logins_by_email(
                 &self,
                 email: &finsight_core::Email,
-            ) -> Result<Option<$crate::LoginRecord>, $crate::StoreError> {
-                let row = sqlx::query_as(
-                    "SELECT id, tenant_id, email, password_hash, user_id, staff_role,
-                            failed_attempts, locked_until
-                     FROM logins WHERE email_index = $1",
+            ) -> Result<Vec<$crate::LoginRecord>, $crate::StoreError> {
+                let rows: Vec<$crate::identity::LoginRow> = sqlx::query_as(
+                    "SELECT id, tenant_id, email, password_hash, user_id, staff_role
+                     FROM logins WHERE email_index = $1 ORDER BY created_at, id",
                 )
                 .bind(self.email_index(email).await?)
-                .fetch_optional(self.read_pool())
+                .fetch_all(self.read_pool())
                 .await?;
-                self.login_record(row).await
+                let mut logins = Vec::with_capacity(rows.len());
+                for row in rows {
+                    logins.extend(self.login_record(Some(row)).await?);
+                }
+                Ok(logins)
             }
 
             async fn login(
@@ -313,60 +302,13 @@ macro_rules! impl_identity_store {
                 id: finsight_core::LoginId,
             ) -> Result<Option<$crate::LoginRecord>, $crate::StoreError> {
                 let row = sqlx::query_as(
-                    "SELECT id, tenant_id, email, password_hash, user_id, staff_role,
-                            failed_attempts, locked_until
+                    "SELECT id, tenant_id, email, password_hash, user_id, staff_role
                      FROM logins WHERE id = $1",
                 )
                 .bind(id.as_uuid())
                 .fetch_optional(self.read_pool())
                 .await?;
                 self.login_record(row).await
-            }
-
-            async fn record_failed_login(
-                &self,
-                id: finsight_core::LoginId,
-            ) -> Result<u32, $crate::StoreError> {
-                let mut tx = self.write_tx().await?;
-                let (count,): (i32,) = sqlx::query_as(
-                    "UPDATE logins SET failed_attempts = failed_attempts + 1 WHERE id = $1
-                     RETURNING failed_attempts",
-                )
-                .bind(id.as_uuid())
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(u32::try_from(count).unwrap_or(0))
-            }
-
-            async fn lock_login(
-                &self,
-                id: finsight_core::LoginId,
-                until: time::OffsetDateTime,
-            ) -> Result<(), $crate::StoreError> {
-                let mut tx = self.write_tx().await?;
-                sqlx::query("UPDATE logins SET locked_until = $2 WHERE id = $1")
-                    .bind(id.as_uuid())
-                    .bind(until)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn record_successful_login(
-                &self,
-                id: finsight_core::LoginId,
-            ) -> Result<(), $crate::StoreError> {
-                let mut tx = self.write_tx().await?;
-                sqlx::query(
-                    "UPDATE logins SET failed_attempts = 0, locked_until = NULL WHERE id = $1",
-                )
-                .bind(id.as_uuid())
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(())
             }
 
             async fn user(

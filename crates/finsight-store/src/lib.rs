@@ -16,6 +16,8 @@ mod ingest;
 mod jobs;
 #[macro_use]
 mod keys;
+#[macro_use]
+mod throttle;
 mod ledger;
 mod postgres;
 mod processing;
@@ -48,6 +50,7 @@ pub use ledger::{
 pub use postgres::PostgresStore;
 pub use processing::{CategoryUpdate, ProcessorStore};
 pub use sqlite::SqliteStore;
+pub use throttle::{ThrottleState, ThrottleStore};
 pub use vault::Kek;
 
 /// Everything a Finsight process needs from its database.
@@ -61,6 +64,7 @@ pub trait Store:
     + AuditStore
     + IdentityStore
     + KeyStore
+    + ThrottleStore
 {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;

@@ -108,6 +108,7 @@ impl_ingest_store!(PostgresStore);
 impl_processor_store!(PostgresStore);
 impl_audit_store!(PostgresStore, "LOCK TABLE audit_log IN EXCLUSIVE MODE");
 impl_identity_store!(PostgresStore);
+impl_throttle_store!(PostgresStore);
 impl_key_store!(PostgresStore, "LOCK TABLE data_keys IN EXCLUSIVE MODE");
 impl_sealing!(PostgresStore);
 

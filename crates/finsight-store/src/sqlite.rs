@@ -98,6 +98,7 @@ impl_ingest_store!(SqliteStore);
 impl_processor_store!(SqliteStore);
 impl_audit_store!(SqliteStore, "");
 impl_identity_store!(SqliteStore);
+impl_throttle_store!(SqliteStore);
 impl_key_store!(SqliteStore, "");
 
 impl_job_store!(

@@ -269,7 +269,7 @@ fn rules_processing_and_backfill_from_the_command_line() {
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    // Three daily jobs (idempotency-expiry, volume-check, audit-retention)
+    // Three daily jobs (expiry, volume-check, audit-retention)
     // × three days.
     assert_eq!(first.matches(": ran: ").count(), 9, "{first}");
     let again = ok(&finsight(&with_dir(

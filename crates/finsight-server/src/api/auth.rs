@@ -65,17 +65,18 @@ impl From<IssuedSession> for SessionResponse {
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Malformed request", body = ErrorBody),
-        (status = 429, description = "Locked after repeated failures (`account_locked`) or rate limited; see Retry-After", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this email from this address (`too_many_attempts`, answered alike for unknown emails) or rate limited; see Retry-After", body = ErrorBody),
     )
 )]
 pub(crate) async fn login(
     State(state): State<AppState>,
+    crate::caller::ClientAddress(client): crate::caller::ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<SessionResponse>, ApiError> {
     let session = state
         .services
         .auth
-        .login(&request.email, &request.password)
+        .login_from(&request.email, &request.password, &client)
         .await?;
     Ok(Json(session.into()))
 }

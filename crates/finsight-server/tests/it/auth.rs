@@ -1,4 +1,4 @@
-//! Sign-in, refresh rotation with reuse detection, sign-out, lockout and
+//! Sign-in, refresh rotation with reuse detection, sign-out, throttling and
 //! token expiry, over HTTP (OWASP API2: broken authentication).
 
 use axum::http::StatusCode;
@@ -55,20 +55,20 @@ async fn wrong_and_unknown_credentials_look_the_same() {
 }
 
 #[tokio::test]
-async fn repeated_failures_lock_the_login_with_retry_after() {
+async fn repeated_failures_throttle_the_address_with_retry_after() {
     let w = world().await;
     for _ in 0..5 {
         let (status, _) = login(&w.state, "ann@example.com", "wrong password guess").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    // Now even the right password is refused until the lock ends.
+    // This address now waits, whatever it sends.
     let (status, error) = login(&w.state, "ann@example.com", "a long enough password").await;
     assert_eq!(
         (status, error["code"].as_str()),
-        (StatusCode::TOO_MANY_REQUESTS, Some("account_locked"))
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
     );
     let entries = w.state.store.audit_entries(0, 10_000).await.unwrap();
-    assert!(entries.iter().any(|e| e.event.action == "auth.lockout"));
+    assert!(entries.iter().any(|e| e.event.action == "auth.throttle"));
     // Other logins are unaffected.
     let (status, _) = login(&w.state, "bea@example.com", "a long enough password").await;
     assert_eq!(status, StatusCode::OK);

@@ -423,3 +423,94 @@ async fn finding_6_a_flood_of_quarantine_in_one_tenant_hides_nothing_of_another(
         (StatusCode::UNPROCESSABLE_ENTITY, Some("cursor"))
     );
 }
+
+/// `POST /v1/auth/login` from the client address `ip`.
+async fn login_at(w: &World, ip: [u8; 4], email: &str, password: &str) -> (StatusCode, Value) {
+    let mut request = Request::post("/v1/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"email": email, "password": password}).to_string(),
+        ))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            ip, 40_000,
+        ))));
+    let response = router(w.state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+const PASSWORD: &str = "a long enough password";
+
+#[tokio::test]
+async fn finding_5_nobody_can_lock_someone_else_out_or_learn_who_is_registered() {
+    let w = world().await;
+    let attacker = [203, 0, 113, 9];
+    let ann_home = [198, 51, 100, 7];
+    // Ann signs in from home once (her address becomes known), and keeps
+    // the session's refresh token.
+    let (status, session) = login_at(&w, ann_home, "ann@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    let refresh = session["refresh_token"].as_str().unwrap().to_owned();
+    // The attacker guesses for Ann and for an address nobody registered:
+    // every answer is the same, failures and throttling alike.
+    let mut answers = Vec::new();
+    for email in ["ann@example.com", "nobody@example.com"] {
+        let mut seen = Vec::new();
+        for _ in 0..7 {
+            seen.push(login_at(&w, attacker, email, "wrong password guess").await);
+        }
+        answers.push(seen);
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "known and unknown emails answer alike"
+    );
+    assert_eq!(answers[0][4].0, StatusCode::UNAUTHORIZED);
+    assert_eq!(answers[0][5].0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answers[0][5].1["code"], "too_many_attempts");
+    // Ann is not locked out: her right password works from her address...
+    let (status, _) = login_at(&w, ann_home, "ann@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    // ...and her refresh token is neither refused nor burnt.
+    let (status, renewed) = call(
+        &w.state,
+        "POST",
+        "/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": refresh})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    let next = renewed["refresh_token"].as_str().unwrap();
+    let (status, _) = call(
+        &w.state,
+        "POST",
+        "/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": next})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "the session lives on");
+    // Guesses spread over many addresses throttle new addresses for Ann's
+    // email, but never her known one.
+    for host in 0..60u8 {
+        login_at(
+            &w,
+            [192, 0, 2, host],
+            "ann@example.com",
+            "wrong password guess",
+        )
+        .await;
+    }
+    let (status, _) = login_at(&w, [192, 0, 2, 250], "ann@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _) = login_at(&w, ann_home, "ann@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -136,6 +136,8 @@ conformance!(
     idempotency_keys_are_per_principal_and_expire,
     account_references_bind_once_per_household,
     quarantine_pages_are_scoped_before_they_are_limited,
+    one_email_may_sign_in_to_several_tenants,
+    throttles_count_lock_reset_and_expire,
     job_runs_happen_once_per_key,
     audit_entries_chain_even_when_appended_concurrently,
     audit_retention_prunes_behind_a_checkpoint,

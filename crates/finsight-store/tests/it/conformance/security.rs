@@ -296,3 +296,109 @@ pub async fn quarantine_pages_are_scoped_before_they_are_limited(store: Arc<dyn 
         cursor
     );
 }
+
+pub async fn one_email_may_sign_in_to_several_tenants(store: Arc<dyn Store>) {
+    let f = fixture(&store).await;
+    let (mal, _) = other_tenant(&store).await;
+    let email = finsight_core::Email::parse("shared@example.com").unwrap();
+    let login = |n: u8, tenant: TenantId, user: UserId| finsight_store::NewLogin {
+        id: finsight_core::LoginId::from_random_bytes(id(n)),
+        tenant,
+        email: email.clone(),
+        password_hash: format!("hash {n}"),
+        kind: finsight_core::LoginKind::Person(user),
+    };
+    let ours = login(61, TenantId::from_random_bytes(id(1)), f.user);
+    store.create_login(&ours, now()).await.unwrap();
+    // The other tenant's admin can register the same address: nothing
+    // tells it the address is in use elsewhere.
+    let theirs = login(62, TenantId::from_random_bytes(id(101)), mal);
+    store
+        .create_login(&theirs, now() + Duration::seconds(1))
+        .await
+        .unwrap();
+    let found = store.logins_by_email(&email).await.unwrap();
+    let ids: Vec<_> = found.iter().map(|l| l.id).collect();
+    assert_eq!(ids, [ours.id, theirs.id], "oldest first");
+    // Within one tenant it stays unique.
+    let mut twin = login(63, TenantId::from_random_bytes(id(1)), f.other_user);
+    twin.password_hash = "other".into();
+    assert!(store.create_login(&twin, now()).await.is_err());
+}
+
+pub async fn throttles_count_lock_reset_and_expire(store: Arc<dyn Store>) {
+    let start = now();
+    let window = start - Duration::hours(1);
+    assert_eq!(store.throttle("pair ann 203.0.113.9").await.unwrap(), None);
+    for expected in 1..=3 {
+        assert_eq!(
+            store
+                .count_failure("pair ann 203.0.113.9", start, window)
+                .await
+                .unwrap(),
+            expected
+        );
+    }
+    // Another subject counts on its own.
+    assert_eq!(
+        store
+            .count_failure("pair ann 198.51.100.7", start, window)
+            .await
+            .unwrap(),
+        1
+    );
+    store
+        .lock_throttle("pair ann 203.0.113.9", start + Duration::minutes(1))
+        .await
+        .unwrap();
+    let state = store
+        .throttle("pair ann 203.0.113.9")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (state.failures, state.locked_until),
+        (3, Some(start + Duration::minutes(1)))
+    );
+    // A failure after the window starts the count again.
+    let later = start + Duration::hours(2);
+    assert_eq!(
+        store
+            .count_failure("pair ann 203.0.113.9", later, later - Duration::hours(1))
+            .await
+            .unwrap(),
+        1
+    );
+    store
+        .reset_throttle("pair ann 203.0.113.9", later)
+        .await
+        .unwrap();
+    let state = store
+        .throttle("pair ann 203.0.113.9")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((state.failures, state.locked_until), (0, None));
+    // Purging removes what was untouched since the cut-off.
+    assert_eq!(
+        store
+            .purge_throttles(start + Duration::hours(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        store
+            .throttle("pair ann 198.51.100.7")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .throttle("pair ann 203.0.113.9")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
