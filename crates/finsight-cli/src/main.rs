@@ -795,15 +795,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         let excess = entries.len().saturating_sub(limit as usize);
                         entries.drain(..excess);
                     }
+                    // Entries hold text from outside (file names, reasons):
+                    // escaped, so no entry can pass for another line.
+                    let shown =
+                        |text: &str| finsight_core::text::escape_forbidden(text).into_owned();
                     for entry in entries {
                         say!(
                             "{:>6}  {}  {:<6} {:<18} {}  {}",
                             entry.seq,
                             entry.at,
-                            entry.event.actor,
-                            entry.event.action,
-                            entry.event.subject,
-                            entry.event.detail
+                            shown(&entry.event.actor),
+                            shown(&entry.event.action),
+                            shown(&entry.event.subject),
+                            shown(&entry.event.detail)
                         );
                     }
                 }

@@ -76,7 +76,7 @@ pub struct CategoryRule {
 }
 
 impl CategoryRule {
-    /// A rule's pattern: 2 to 100 characters after trimming.
+    /// A rule's pattern: 2 to 100 printable characters after trimming.
     pub fn parse_pattern(text: &str) -> Result<String, ValidationError> {
         let pattern = text.trim();
         let length = pattern.chars().count();
@@ -86,6 +86,7 @@ impl CategoryRule {
                 "must be 2 to 100 characters",
             ));
         }
+        crate::text::check_printable("pattern", pattern)?;
         Ok(pattern.to_owned())
     }
 

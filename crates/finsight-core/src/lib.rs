@@ -14,6 +14,7 @@ pub mod identity;
 pub mod ids;
 pub mod money;
 pub mod pan;
+pub mod text;
 pub mod transaction;
 
 pub use account::{Account, AccountKind};

@@ -1,6 +1,7 @@
 //! Card numbers must never be stored. Bank text sometimes carries a full
-//! primary account number (PAN); any run of 13 to 19 digits (spaces or
-//! dashes between groups allowed) that passes the Luhn check is masked to
+//! primary account number (PAN); any run of 13 to 19 digits (ASCII or
+//! full-width, single separators between them: space, no-break space,
+//! dash, dot, underscore, slash) that passes the Luhn check is masked to
 //! its last four digits before the text becomes a domain value.
 
 use std::borrow::Cow;
@@ -23,34 +24,52 @@ fn luhn(digits: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// The digit a character stands for: ASCII and full-width digits.
+fn digit(c: char) -> Option<u8> {
+    match c {
+        '0'..='9' => Some(c as u8 - b'0'),
+        '\u{FF10}'..='\u{FF19}' => u8::try_from(u32::from(c) - 0xFF10).ok(),
+        _ => None,
+    }
+}
+
+/// Characters people and banks put between groups of a card number.
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '-' | '.' | '_' | '/' | '\u{A0}' | '\u{2010}'
+            ..='\u{2015}' | '\u{3000}' | '\u{FF0D}' | '\u{FF0E}' | '\u{FF3F}'
+    )
+}
+
 /// The text with every card-number-like run replaced by `X`s and its last
 /// four digits (`XXXXXXXXXXXX1111`).
 pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
-    let bytes = text.as_bytes();
-    if bytes.iter().filter(|b| b.is_ascii_digit()).count() < 13 {
+    if text.chars().filter(|c| digit(*c).is_some()).count() < 13 {
         return Cow::Borrowed(text);
     }
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() || (i > 0 && bytes[i - 1].is_ascii_digit()) {
+    while i < chars.len() {
+        if digit(chars[i].1).is_none() || (i > 0 && digit(chars[i - 1].1).is_some()) {
             i += 1;
             continue;
         }
-        // A run of digits, single spaces or dashes between digits.
-        let start = i;
-        let mut end = i;
+        // A run of digits, single separators between digits.
+        let start = chars[i].0;
+        let mut end_index = i;
         let mut digits = Vec::new();
         let mut j = i;
-        while j < bytes.len() {
-            if bytes[j].is_ascii_digit() {
-                digits.push(bytes[j] - b'0');
-                end = j + 1;
+        while j < chars.len() {
+            if let Some(d) = digit(chars[j].1) {
+                digits.push(d);
+                end_index = j;
                 j += 1;
-            } else if matches!(bytes[j], b' ' | b'-')
-                && j + 1 < bytes.len()
-                && bytes[j + 1].is_ascii_digit()
+            } else if is_separator(chars[j].1)
+                && j + 1 < chars.len()
+                && digit(chars[j + 1].1).is_some()
                 && digits.len() < 19
             {
                 j += 1;
@@ -64,9 +83,10 @@ pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
             for d in &digits[digits.len() - 4..] {
                 out.push(char::from(b'0' + d));
             }
-            copied = end;
+            let (end, last) = chars[end_index];
+            copied = end + last.len_utf8();
         }
-        i = end.max(i + 1);
+        i = (end_index + 1).max(i + 1);
     }
     if copied == 0 {
         return Cow::Borrowed(text);
@@ -91,6 +111,21 @@ mod tests {
             "card XXXXXXXXXXXX0004"
         );
         assert_eq!(mask_card_numbers("4012888888881881"), "XXXXXXXXXXXX1881");
+        // Separators people type, and full-width digits.
+        for written in [
+            "card 4111.1111.1111.1111 ok",
+            "card 4111_1111_1111_1111 ok",
+            "card 4111/1111/1111/1111 ok",
+            "card 4111\u{a0}1111\u{a0}1111\u{a0}1111 ok",
+            "card ４１１１ １１１１ １１１１ １１１１ ok",
+            "card ４１１１－１１１１－１１１１－１１１１ ok",
+        ] {
+            assert_eq!(
+                mask_card_numbers(written),
+                "card XXXXXXXXXXXX1111 ok",
+                "{written:?}"
+            );
+        }
         for kept in [
             "REF 1234567890123",
             "AMZN MKTP US*2K3L1",
@@ -104,7 +139,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn masking_never_panics_and_leaves_no_luhn_run(text in "[0-9 \\-a-zé]{0,60}") {
+        fn masking_never_panics_and_leaves_no_luhn_run(text in "[0-9 \\-._/a-zé０-９]{0,60}") {
             let masked = mask_card_numbers(&text).into_owned();
             let again = mask_card_numbers(&masked).into_owned();
             prop_assert_eq!(again, masked);

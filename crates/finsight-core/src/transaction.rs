@@ -93,34 +93,32 @@ impl fmt::Display for SourceName {
     }
 }
 
-/// The bank's text for a transaction, as it came (trimmed): 1 to 500
-/// characters, no control characters.
+/// The bank's text for a transaction, as it came with whitespace
+/// normalized: 1 to 500 characters, no control or bidirectional formatting
+/// characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Description(String);
 
 impl Description {
     pub const MAX_CHARS: usize = 500;
 
-    /// Card numbers in the text are masked (see [`crate::pan`]).
+    /// Whitespace runs (wrapped bank text) become single spaces; card
+    /// numbers are masked (see [`crate::pan`]); control and bidirectional
+    /// formatting characters are refused (see [`crate::text`]).
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        let masked = crate::pan::mask_card_numbers(text);
-        let trimmed = masked.trim();
-        if trimmed.is_empty() {
+        let collapsed = crate::text::collapse_whitespace(text);
+        let masked = crate::pan::mask_card_numbers(&collapsed);
+        if masked.is_empty() {
             return Err(ValidationError::new("description", "must not be empty"));
         }
-        if trimmed.chars().count() > Self::MAX_CHARS {
+        if masked.chars().count() > Self::MAX_CHARS {
             return Err(ValidationError::new(
                 "description",
                 format!("longer than {} characters", Self::MAX_CHARS),
             ));
         }
-        if trimmed.chars().any(char::is_control) {
-            return Err(ValidationError::new(
-                "description",
-                "contains control characters",
-            ));
-        }
-        Ok(Self(trimmed.to_owned()))
+        crate::text::check_printable("description", &masked)?;
+        Ok(Self(masked.into_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -189,8 +187,9 @@ impl fmt::Display for Mcc {
     }
 }
 
-/// Optional short free text (merchant name, source reference): trimmed,
-/// empty becomes `None`, at most `max_chars`, no control characters. Card
+/// Optional short free text (merchant name, source reference): whitespace
+/// runs collapsed, empty becomes `None`, at most `max_chars`, no control or
+/// bidirectional formatting characters. Card
 /// numbers are masked in it (source references are left alone: they
 /// identify records and never carry a card number by design).
 pub fn parse_optional_text(
@@ -198,26 +197,26 @@ pub fn parse_optional_text(
     text: Option<&str>,
     max_chars: usize,
 ) -> Result<Option<String>, ValidationError> {
-    let masked = text.map(|t| {
-        if field == "source_ref" {
-            std::borrow::Cow::Borrowed(t)
-        } else {
-            crate::pan::mask_card_numbers(t)
-        }
-    });
-    let Some(trimmed) = masked.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+    let Some(text) = text else {
         return Ok(None);
     };
-    if trimmed.chars().count() > max_chars {
+    let collapsed = crate::text::collapse_whitespace(text);
+    let masked = if field == "source_ref" {
+        collapsed
+    } else {
+        std::borrow::Cow::Owned(crate::pan::mask_card_numbers(&collapsed).into_owned())
+    };
+    if masked.is_empty() {
+        return Ok(None);
+    }
+    if masked.chars().count() > max_chars {
         return Err(ValidationError::new(
             field,
             format!("longer than {max_chars} characters"),
         ));
     }
-    if trimmed.chars().any(char::is_control) {
-        return Err(ValidationError::new(field, "contains control characters"));
-    }
-    Ok(Some(trimmed.to_owned()))
+    crate::text::check_printable(field, &masked)?;
+    Ok(Some(masked.into_owned()))
 }
 
 /// A validated record on its way into the ledger.
@@ -451,5 +450,25 @@ mod tests {
         assert_eq!(Mcc::parse("54111").unwrap_err().field, "mcc");
         assert_eq!(Mcc::parse("5411").unwrap().to_string(), "5411");
         assert_eq!(SourceName::parse("CSV!").unwrap_err().field, "source");
+    }
+
+    #[test]
+    fn wrapped_bank_text_reads_as_one_line_and_hidden_text_is_refused() {
+        let wrapped =
+            Description::parse("SEPA CREDIT\n    INVOICE 2026-117\r\n\tTHANK YOU").unwrap();
+        assert_eq!(wrapped.as_str(), "SEPA CREDIT INVOICE 2026-117 THANK YOU");
+        let card = Description::parse("PAYMENT 4111\n1111 1111 1111").unwrap();
+        assert_eq!(card.as_str(), "PAYMENT XXXXXXXXXXXX1111");
+        for hidden in ["GROCER\u{202E}YAP", "A\u{1b}[2J", "NUL\u{0}"] {
+            assert!(Description::parse(hidden).is_err(), "{hidden:?}");
+            assert!(
+                parse_optional_text("merchant", Some(hidden), 100).is_err(),
+                "{hidden:?}"
+            );
+        }
+        assert_eq!(
+            parse_optional_text("merchant", Some(" ACME\n  LTD "), 100).unwrap(),
+            Some("ACME LTD".into())
+        );
     }
 }

@@ -273,7 +273,11 @@ pub async fn import(
         .map_err(|e| ApiError::invalid("body", format!("unreadable multipart body: {e}")))?
     {
         let name = field.name().unwrap_or("").to_owned();
-        let file_name = field.file_name().map(str::to_owned);
+        // The name only labels the import (audit, quarantine origin):
+        // anything that could fake a line when shown is escaped.
+        let file_name = field
+            .file_name()
+            .map(|name| finsight_core::text::escape_forbidden(name).into_owned());
         let bytes = field
             .bytes()
             .await

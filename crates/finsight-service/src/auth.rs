@@ -442,6 +442,7 @@ impl Authenticator {
                 finsight_core::ValidationError::new("name", "must be 1 to 100 characters").into(),
             );
         }
+        finsight_core::text::check_printable("name", name)?;
         let (secret, hash) = tokens::generate(TokenKind::ApiKey);
         let record = ApiKeyRecord {
             id: ApiKeyId::from_random_bytes(tokens::random_id()),

@@ -1,6 +1,7 @@
 //! Who the signed-in principal is, the households it can see, and their
 //! membership. Managing membership needs the `owner` role (or an admin,
-//! audited); a household always keeps at least one owner.
+//! audited); a household always keeps at least one owner; joining a
+//! household takes consent (`invitations.rs`).
 
 use finsight_core::{
     Action, Decision, Household, HouseholdId, HouseholdRole, Owner, Principal, User, UserId,
@@ -14,14 +15,33 @@ use crate::{ServiceError, Services};
 /// characters.
 fn display_text(field: &'static str, text: &str) -> Result<String, ServiceError> {
     let text = text.trim();
-    if text.is_empty() || text.chars().count() > 200 || text.chars().any(char::is_control) {
-        return Err(finsight_core::ValidationError::new(
-            field,
-            "must be 1 to 200 characters without control characters",
-        )
-        .into());
+    if text.is_empty() || text.chars().count() > 200 {
+        return Err(
+            finsight_core::ValidationError::new(field, "must be 1 to 200 characters").into(),
+        );
     }
+    finsight_core::text::check_printable(field, text)?;
     Ok(text.to_owned())
+}
+
+/// What a membership change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipChange {
+    /// The person is a member with the role now.
+    Updated,
+    /// An invitation waits for consent (the person's, and an owner's when
+    /// an admin invited).
+    Invited,
+}
+
+impl MembershipChange {
+    /// `member` or `invited`, as the API shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Updated => "member",
+            Self::Invited => "invited",
+        }
+    }
 }
 
 /// The signed-in principal, as the API shows it.
@@ -134,14 +154,17 @@ impl Services {
         Ok(self.store.members_of(id).await?)
     }
 
-    /// Adds a person of the same tenant to the household, or changes their role.
+    /// Changes a member's role, or invites a person of the same tenant who
+    /// is not a member yet: joining takes their consent (and, when an
+    /// admin invites, an owner's approval too), given through
+    /// [`Services::accept_invitation`].
     pub async fn set_member(
         &self,
         principal: &Principal,
         household: HouseholdId,
         user: UserId,
         role: HouseholdRole,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<MembershipChange, ServiceError> {
         let found = self
             .authorize_household(principal, household, Action::Manage)
             .await?;
@@ -151,6 +174,11 @@ impl Services {
             .await?
             .filter(|u| u.tenant_id == found.tenant_id)
             .ok_or(ServiceError::NotFound("user"))?;
+        let members = self.store.members_of(household).await?;
+        if !members.iter().any(|(member, _)| member.id == person.id) {
+            self.invite(principal, household, person.id, role).await?;
+            return Ok(MembershipChange::Invited);
+        }
         if role != HouseholdRole::Owner {
             self.keep_an_owner(household, person.id).await?;
         }
@@ -161,7 +189,8 @@ impl Services {
             &format!("household:{household}"),
             &format!("user:{user} role:{}", role.as_str()),
         )
-        .await
+        .await?;
+        Ok(MembershipChange::Updated)
     }
 
     pub async fn remove_member(
@@ -213,15 +242,18 @@ impl Services {
         Ok(household)
     }
 
-    /// Adds a new person to a household (its owners, or an admin): the
-    /// household is their home, with `role` in it.
+    /// Adds a new person to a household: the household is their home. An
+    /// owner's new person joins at once with `role`; so does an admin's
+    /// first person of a new, empty household. A person an admin adds to a
+    /// household that has members joins only once an owner approves —
+    /// until then a login for them sees nothing of it.
     pub async fn add_person(
         &self,
         principal: &Principal,
         household: HouseholdId,
         display_name: &str,
         role: HouseholdRole,
-    ) -> Result<User, ServiceError> {
+    ) -> Result<(User, MembershipChange), ServiceError> {
         let found = self
             .authorize_household(principal, household, Action::Manage)
             .await?;
@@ -231,13 +263,19 @@ impl Services {
             household_id: household,
             display_name: display_text("display_name", display_name)?,
         };
-        self.store
-            .upsert_directory(&Directory {
-                users: vec![user.clone()],
-                ..Directory::default()
-            })
-            .await?;
-        self.store.set_membership(household, user.id, role).await?;
+        let awaits_owner =
+            principal.is_admin() && !self.store.members_of(household).await?.is_empty();
+        if awaits_owner {
+            let invitation = self.invitation_by(principal, household, user.id, role, true);
+            self.store.invite_new_person(&user, &invitation).await?;
+        } else {
+            self.store
+                .upsert_directory(&Directory {
+                    users: vec![user.clone()],
+                    ..Directory::default()
+                })
+                .await?;
+        }
         self.audit_write(
             principal,
             "person.create",
@@ -245,11 +283,20 @@ impl Services {
             &format!("user:{} role:{}", user.id, role.as_str()),
         )
         .await?;
-        Ok(user)
+        if awaits_owner {
+            self.audit_invitation(principal, household, user.id, role, false, true)
+                .await?;
+            return Ok((user, MembershipChange::Invited));
+        }
+        self.store.set_membership(household, user.id, role).await?;
+        Ok((user, MembershipChange::Updated))
     }
 
-    /// Creates a login in the admin's tenant: for a person of the tenant,
-    /// or a staff login.
+    /// Creates a login in the principal's tenant. Staff logins: admins
+    /// only. A person's login: an admin only for a person alone in their
+    /// households (the first person of a new household — so no admin can
+    /// sign in as a proxy into anyone else's data); an owner for a person
+    /// all of whose households they own.
     pub async fn create_login(
         &self,
         principal: &Principal,
@@ -257,7 +304,12 @@ impl Services {
         password: &str,
         kind: finsight_core::LoginKind,
     ) -> Result<finsight_core::LoginId, ServiceError> {
-        crate::auth::require_admin(principal)?;
+        match kind {
+            finsight_core::LoginKind::Staff(_) => crate::auth::require_admin(principal)?,
+            finsight_core::LoginKind::Person(user) => {
+                self.may_create_person_login(principal, user).await?;
+            }
+        }
         self.auth
             .create_login(
                 &principal.actor(),
@@ -267,6 +319,58 @@ impl Services {
                 kind,
             )
             .await
+    }
+
+    async fn may_create_person_login(
+        &self,
+        principal: &Principal,
+        user: UserId,
+    ) -> Result<(), ServiceError> {
+        self.store
+            .user(user)
+            .await?
+            .filter(|u| u.tenant_id == principal.tenant())
+            .ok_or(ServiceError::NotFound("user"))?;
+        let households = self.store.memberships_of(user).await?;
+        match principal {
+            Principal::Staff { .. } if principal.is_admin() => {
+                if households.is_empty() {
+                    return Err(ServiceError::Forbidden(
+                        "the person has not joined a household yet; its owners create their login",
+                    ));
+                }
+                for membership in &households {
+                    let members = self.store.members_of(membership.household).await?;
+                    if members.iter().any(|(member, _)| member.id != user) {
+                        return Err(ServiceError::Forbidden(
+                            "an admin creates a login only for the first person of a new household; the household's owners create logins for its other people",
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            Principal::Person { memberships, .. } => {
+                let owns = |household: HouseholdId| {
+                    memberships
+                        .iter()
+                        .any(|m| m.household == household && m.role == HouseholdRole::Owner)
+                };
+                let sees =
+                    |household: HouseholdId| memberships.iter().any(|m| m.household == household);
+                if households.is_empty() || !households.iter().any(|m| sees(m.household)) {
+                    return Err(ServiceError::NotFound("user"));
+                }
+                if !households.iter().all(|m| owns(m.household)) {
+                    return Err(ServiceError::Forbidden(
+                        "only an owner of every household the person belongs to may create their login",
+                    ));
+                }
+                Ok(())
+            }
+            _ => Err(ServiceError::Forbidden(
+                "only an admin or the household's owner may do this",
+            )),
+        }
     }
 
     /// Refuses to take the owner role from the last owner.

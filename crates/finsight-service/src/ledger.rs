@@ -287,6 +287,9 @@ impl Services {
             )
             .into());
         }
+        if let Some(Some(notes)) = &edit.notes {
+            finsight_core::text::check_printable("notes", notes.trim())?;
+        }
         let edit = TransactionEdit {
             category: edit.category,
             notes: edit.notes.map(|n| {

@@ -8,6 +8,7 @@
 pub mod auth;
 mod error;
 pub mod households;
+pub mod invitations;
 pub mod ledger;
 pub mod operations;
 pub mod passwords;

@@ -18,6 +18,8 @@ mod jobs;
 mod keys;
 #[macro_use]
 mod throttle;
+#[macro_use]
+mod invitations;
 mod ledger;
 mod postgres;
 mod processing;
@@ -40,6 +42,7 @@ pub use ingest::{
     IngestStore, QuarantineCursor, QuarantineEntry, QuarantinePage, QuarantineQuery,
     QuarantineScope, QuarantineStatus, QuarantinedRecord, ReferenceBinding, SealedBatch,
 };
+pub use invitations::{Consent, Invitation, InvitationOutcome, InvitationStore};
 pub use jobs::{JobClaim, JobStore};
 pub use keys::{KeyStatus, KeyStore};
 pub use ledger::{
@@ -65,6 +68,7 @@ pub trait Store:
     + IdentityStore
     + KeyStore
     + ThrottleStore
+    + InvitationStore
 {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;

@@ -109,6 +109,7 @@ impl_processor_store!(PostgresStore);
 impl_audit_store!(PostgresStore, "LOCK TABLE audit_log IN EXCLUSIVE MODE");
 impl_identity_store!(PostgresStore);
 impl_throttle_store!(PostgresStore);
+impl_invitation_store!(PostgresStore);
 impl_key_store!(PostgresStore, "LOCK TABLE data_keys IN EXCLUSIVE MODE");
 impl_sealing!(PostgresStore);
 

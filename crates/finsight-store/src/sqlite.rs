@@ -99,6 +99,7 @@ impl_processor_store!(SqliteStore);
 impl_audit_store!(SqliteStore, "");
 impl_identity_store!(SqliteStore);
 impl_throttle_store!(SqliteStore);
+impl_invitation_store!(SqliteStore);
 impl_key_store!(SqliteStore, "");
 
 impl_job_store!(

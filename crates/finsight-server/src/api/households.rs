@@ -7,6 +7,8 @@ use finsight_core::{Household, HouseholdId, HouseholdRole, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use finsight_service::households::MembershipChange;
+
 use super::{ApiJson, parse_uuid};
 use crate::AppState;
 use crate::caller::Caller;
@@ -51,7 +53,7 @@ pub(crate) async fn list(
     }))
 }
 
-fn household_id(text: &str) -> Result<HouseholdId, ApiError> {
+pub(crate) fn household_id(text: &str) -> Result<HouseholdId, ApiError> {
     parse_uuid("household_id", text, HouseholdId::parse)
 }
 
@@ -150,8 +152,25 @@ impl From<RoleName> for HouseholdRole {
     }
 }
 
-/// Add a person of the same tenant to the household, or change their role
-/// (owners only).
+/// Whether a person is a member now or an invitation waits for consent.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct MembershipStatus {
+    /// `member`, or `invited`: the person must accept (and, when an admin
+    /// invited, an owner approve) through
+    /// `POST /v1/households/{household_id}/invitations/{user_id}/accept`.
+    status: &'static str,
+}
+
+impl From<MembershipChange> for MembershipStatus {
+    fn from(change: MembershipChange) -> Self {
+        Self {
+            status: change.as_str(),
+        }
+    }
+}
+
+/// Change a member's role, or invite a person of the same tenant (owners,
+/// or an admin): a new member joins only after accepting.
 #[utoipa::path(
     put, path = "/v1/households/{household_id}/members/{user_id}", tag = "households",
     params(
@@ -160,7 +179,8 @@ impl From<RoleName> for HouseholdRole {
     ),
     request_body = MemberRole,
     responses(
-        (status = 204, description = "Done"),
+        (status = 204, description = "The member's role is changed"),
+        (status = 202, description = "Invited: the person must accept", body = MembershipStatus),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Only an owner may change members", body = ErrorBody),
         (status = 404, description = "No such household or user visible to the caller", body = ErrorBody),
@@ -175,15 +195,21 @@ pub(crate) async fn set_member(
     caller: Caller,
     Path((household, user)): Path<(String, String)>,
     ApiJson(body): ApiJson<MemberRole>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     let household = household_id(&household)?;
     let user = parse_uuid("user_id", &user, UserId::parse)?;
     let role = HouseholdRole::from(body.role);
-    state
+    let change = state
         .services
         .set_member(caller.principal(), household, user, role)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(match change {
+        MembershipChange::Updated => StatusCode::NO_CONTENT.into_response(),
+        MembershipChange::Invited => {
+            (StatusCode::ACCEPTED, Json(MembershipStatus::from(change))).into_response()
+        }
+    })
 }
 
 /// Remove a person from the household (owners only).
@@ -267,9 +293,13 @@ pub(crate) struct PersonView {
     display_name: String,
     household_id: String,
     role: String,
+    /// `member`, or `invited` when an admin added the person to a
+    /// household that has members: an owner must approve first.
+    status: &'static str,
 }
 
-/// Add a new person to a household (its owners, or an admin).
+/// Add a new person to a household (its owners, or an admin; an admin's
+/// person joins a household that has members only once an owner approves).
 #[utoipa::path(
     post, path = "/v1/households/{household_id}/people", tag = "households",
     params(("household_id" = String, Path, format = Uuid)),
@@ -293,7 +323,7 @@ pub(crate) async fn add_person(
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
     let household = household_id(&id)?;
     let role = body.role.map_or(HouseholdRole::Member, HouseholdRole::from);
-    let user = state
+    let (user, change) = state
         .services
         .add_person(caller.principal(), household, &body.display_name, role)
         .await?;
@@ -304,6 +334,7 @@ pub(crate) async fn add_person(
             display_name: user.display_name,
             household_id: household.to_string(),
             role: role.as_str().to_owned(),
+            status: MembershipStatus::from(change).status,
         }),
     ))
 }

@@ -1,5 +1,6 @@
-//! Logins, created by the tenant's admins: for a person of the tenant, or
-//! for staff.
+//! Logins: staff logins by the tenant's admins; a person's login by an
+//! admin (only for the first person of a new household) or by an owner of
+//! every household the person belongs to.
 
 use axum::Json;
 use axum::extract::State;
@@ -40,14 +41,16 @@ pub(crate) struct CreatedLogin {
     login_id: String,
 }
 
-/// Create a login (admins only).
+/// Create a login: staff logins (admins); a person's login (an admin, for
+/// the first person of a new household; else an owner of the person's
+/// households).
 #[utoipa::path(
-    post, path = "/v1/logins", tag = "admin",
+    post, path = "/v1/logins", tag = "households",
     request_body = NewLogin,
     responses(
         (status = 201, description = "Created", body = CreatedLogin),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Admins only", body = ErrorBody),
+        (status = 403, description = "Not an admin, or not the person's household owner (admins create logins only for a new household's first person)", body = ErrorBody),
         (status = 404, description = "No such person in the tenant", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),

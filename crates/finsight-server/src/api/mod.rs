@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod categories;
 mod households;
+mod invitations;
 mod keys;
 mod logins;
 mod transactions;
@@ -88,6 +89,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(households::get))
         .routes(routes!(households::members))
         .routes(routes!(households::set_member, households::remove_member))
+        .routes(routes!(invitations::list))
+        .routes(routes!(invitations::accept))
+        .routes(routes!(invitations::decline))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
         .routes(routes!(crate::ingest::batch))

@@ -76,20 +76,59 @@ impl MutationRoot {
         Ok(true)
     }
 
-    /// Add a person to a household or change their role (owners only).
+    /// Change a member's role, or invite a person of the tenant (owners,
+    /// or an admin): `member` when done, `invited` while the person (and,
+    /// for an admin's invitation, an owner) has still to accept.
     async fn set_member(
         &self,
         ctx: &Context<'_>,
         household_id: ID,
         user_id: ID,
         role: String,
-    ) -> async_graphql::Result<bool> {
+    ) -> async_graphql::Result<&'static str> {
         let env = env(ctx)?;
         let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
         let user = parse_id("user_id", &user_id, UserId::parse)?;
         let role = HouseholdRole::parse(&role).map_err(|e| invalid("role", e.reason))?;
-        env.services
+        let change = env
+            .services
             .set_member(env.principal, household, user, role)
+            .await
+            .map_err(gql)?;
+        Ok(change.as_str())
+    }
+
+    /// Accept an invitation (the invited person) or approve it (an owner
+    /// of the household): `member` once both sides agreed, else `invited`.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        user_id: ID,
+    ) -> async_graphql::Result<&'static str> {
+        let env = env(ctx)?;
+        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
+        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        let change = env
+            .services
+            .accept_invitation(env.principal, household, user)
+            .await
+            .map_err(gql)?;
+        Ok(change.as_str())
+    }
+
+    /// Decline an invitation (the invited person) or withdraw it (an owner).
+    async fn decline_invitation(
+        &self,
+        ctx: &Context<'_>,
+        household_id: ID,
+        user_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let env = env(ctx)?;
+        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
+        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        env.services
+            .decline_invitation(env.principal, household, user)
             .await
             .map_err(gql)?;
         Ok(true)
@@ -126,29 +165,32 @@ impl MutationRoot {
         ))
     }
 
-    /// Add a new person to a household (its owners, or an admin).
+    /// Add a new person to a household (its owners, or an admin; an
+    /// admin's person joins a household that has members once an owner
+    /// approves).
     async fn add_person(
         &self,
         ctx: &Context<'_>,
         household_id: ID,
         display_name: String,
         role: Option<String>,
-    ) -> async_graphql::Result<Member> {
+    ) -> async_graphql::Result<NewPerson> {
         let env = env(ctx)?;
         let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
         let role = role
             .map(|r| HouseholdRole::parse(&r).map_err(|e| invalid("role", e.reason)))
             .transpose()?
             .unwrap_or(HouseholdRole::Member);
-        let user = env
+        let (user, change) = env
             .services
             .add_person(env.principal, household, &display_name, role)
             .await
             .map_err(gql)?;
-        Ok(Member {
+        Ok(NewPerson {
             user_id: ID(user.id.to_string()),
             display_name: user.display_name,
             role: role.as_str().into(),
+            status: change.as_str(),
         })
     }
 

@@ -91,6 +91,20 @@ impl QueryRoot {
             .collect())
     }
 
+    /// Invitations waiting for the caller, and those concerning households
+    /// the caller owns.
+    async fn invitations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Invitation>> {
+        let env = env(ctx)?;
+        Ok(env
+            .services
+            .invitations(env.principal)
+            .await
+            .map_err(gql)?
+            .into_iter()
+            .map(Invitation::from)
+            .collect())
+    }
+
     async fn household(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<HouseholdNode> {
         let env = env(ctx)?;
         let id = parse_id("id", &id, HouseholdId::parse)?;
@@ -471,6 +485,37 @@ pub struct Member {
     pub(super) user_id: ID,
     pub(super) display_name: String,
     pub(super) role: String,
+}
+
+/// A person just added to a household.
+#[derive(SimpleObject)]
+pub struct NewPerson {
+    pub(super) user_id: ID,
+    pub(super) display_name: String,
+    pub(super) role: String,
+    /// `member`, or `invited` while an owner has still to approve.
+    pub(super) status: &'static str,
+}
+
+/// An invitation to join a household, waiting for consent.
+#[derive(SimpleObject)]
+pub struct Invitation {
+    pub(super) household_id: ID,
+    pub(super) user_id: ID,
+    pub(super) role: String,
+    /// Who is still to consent: `person`, `owner`, or both.
+    pub(super) awaiting: Vec<&'static str>,
+}
+
+impl From<finsight_store::Invitation> for Invitation {
+    fn from(i: finsight_store::Invitation) -> Self {
+        Self {
+            household_id: ID(i.household.to_string()),
+            user_id: ID(i.user.to_string()),
+            role: i.role.as_str().into(),
+            awaiting: i.awaiting(),
+        }
+    }
 }
 
 #[derive(SimpleObject)]

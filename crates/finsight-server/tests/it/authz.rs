@@ -26,8 +26,9 @@ fn id16(n: u8) -> [u8; 16] {
 
 /// Two tenants. In tenant 1: household A (Ann, owner with a login; Abe,
 /// member; Val, viewer with a login) and household B (Bea, owner with a
-/// login; Bob and Ben, members); an admin, an analyst and a service key. In
-/// tenant 2: Cal and a service key.
+/// login; Bob and Ben, members; Dee and Eve invited by the admin, neither
+/// side has agreed yet); an admin, an analyst and a service key. In tenant
+/// 2: Cal and a service key.
 pub struct World {
     pub state: AppState,
     pub ann: String,
@@ -42,6 +43,8 @@ pub struct World {
     pub user_b: UserId,
     pub user_bob: UserId,
     pub user_ben: UserId,
+    pub user_dee: UserId,
+    pub user_eve: UserId,
     pub household_a: HouseholdId,
     pub household_b: HouseholdId,
     pub account_a: AccountId,
@@ -108,6 +111,8 @@ pub async fn world() -> World {
         user(26, t2, hc, "Cal"),
         // Val's own household is elsewhere; she views household A.
         user(27, t1, HouseholdId::from_random_bytes(id16(14)), "Val"),
+        user(28, t1, HouseholdId::from_random_bytes(id16(14)), "Dee"),
+        user(29, t1, HouseholdId::from_random_bytes(id16(14)), "Eve"),
     ];
     let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
     let directory = Directory {
@@ -155,6 +160,20 @@ pub async fn world() -> World {
         .set_membership(ha, ids[6], HouseholdRole::Viewer)
         .await
         .unwrap();
+    for invited in [ids[7], ids[8]] {
+        store
+            .invite(&finsight_store::Invitation {
+                household: hb,
+                user: invited,
+                role: HouseholdRole::Member,
+                invited_by: "admin:test".into(),
+                owner_approved: false,
+                person_accepted: false,
+                created_at: time::macros::datetime!(2026-03-01 09:00 UTC),
+            })
+            .await
+            .unwrap();
+    }
     let (account_a, account_b) = (
         AccountId::from_random_bytes(id16(31)),
         AccountId::from_random_bytes(id16(33)),
@@ -214,6 +233,8 @@ pub async fn world() -> World {
         user_b: ids[2],
         user_bob: ids[3],
         user_ben: ids[4],
+        user_dee: ids[7],
+        user_eve: ids[8],
         household_a: ha,
         household_b: hb,
         account_a,
@@ -253,7 +274,7 @@ pub async fn call(
 }
 
 /// What a route must do when someone tries it on data that is not theirs.
-enum Guard {
+pub(crate) enum Guard {
     /// Acts on one household's data: outsiders get 404 (never 200), the
     /// owner gets a success.
     Object {
@@ -266,7 +287,7 @@ enum Guard {
     NotObjectScoped,
 }
 
-fn guard(w: &World, method: &str, path: &str) -> Guard {
+pub(crate) fn guard(w: &World, method: &str, path: &str) -> Guard {
     use StatusCode as S;
     let object = |uri: String, body: Option<Value>, owner_status| Guard::Object {
         uri,
@@ -342,6 +363,18 @@ fn guard(w: &World, method: &str, path: &str) -> Guard {
             ]})),
             S::OK,
         ),
+        ("POST", "/v1/households/{household_id}/invitations/{user_id}/accept") => object(
+            format!("/v1/households/{hb}/invitations/{}/accept", w.user_dee),
+            None,
+            S::OK,
+        ),
+        ("DELETE", "/v1/households/{household_id}/invitations/{user_id}") => object(
+            format!("/v1/households/{hb}/invitations/{}", w.user_eve),
+            None,
+            S::NO_CONTENT,
+        ),
+        // The caller's own invitations.
+        ("GET", "/v1/invitations") => Guard::NotObjectScoped,
         // Multipart: checked in `imports_are_guarded_like_batches`.
         ("POST", "/v1/imports") => Guard::NotObjectScoped,
         (method, path) => panic!(

@@ -55,9 +55,17 @@ pub(crate) fn case(w: &World, field: &str) -> String {
         "addPerson" => format!(
             r#"mutation {{ addPerson(householdId: "{hb}", displayName: "Bo Lee") {{ userId }} }}"#
         ),
+        "acceptInvitation" => format!(
+            r#"mutation {{ acceptInvitation(householdId: "{hb}", userId: "{}") }}"#,
+            w.user_dee
+        ),
+        "declineInvitation" => format!(
+            r#"mutation {{ declineInvitation(householdId: "{hb}", userId: "{}") }}"#,
+            w.user_eve
+        ),
         // Not about one household's data (admin functions are checked in
-        // `admin_mutations_need_an_admin`).
-        "me" | "categories" | "households" | "createApiKey" | "revokeApiKey"
+        // `admin_mutations_need_an_admin`; invitations are the caller's own).
+        "me" | "categories" | "households" | "invitations" | "createApiKey" | "revokeApiKey"
         | "createHousehold" | "createLogin" => String::new(),
         other => panic!("GraphQL field {other} has no authorization case in tests/it/graphql.rs"),
     }
@@ -113,7 +121,7 @@ async fn every_root_field_hides_other_households_data() {
         let (_, answer) = gql(&w, Some(&w.bea), &query).await;
         assert!(answer["errors"].is_null(), "bea {field}: {answer}");
     }
-    assert_eq!(walked, 10);
+    assert_eq!(walked, 12);
 }
 
 #[tokio::test]

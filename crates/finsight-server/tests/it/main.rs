@@ -9,6 +9,8 @@ mod ingest;
 mod owasp;
 mod security;
 mod security_graphql;
+mod security_people;
+mod walks;
 
 use std::sync::Arc;
 

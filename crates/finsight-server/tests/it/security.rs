@@ -254,21 +254,7 @@ async fn batch(w: &World, token: &str, key: &str, account: AccountId) -> (Status
     let body = json!({"account_id": account.to_string(), "transactions": [
         {"posted_on": "2026-03-03", "amount": "-1.00", "currency": "USD", "description": "KEYED"}
     ]});
-    let request = Request::post("/v1/transactions:batch")
-        .header("authorization", token)
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let response = router(w.state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let replayed = response.headers().contains_key("idempotent-replayed");
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        replayed,
-    )
+    crate::walks::keyed(w, "POST", "/v1/transactions:batch", token, Some(body), key).await
 }
 
 #[tokio::test]

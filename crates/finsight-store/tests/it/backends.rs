@@ -138,6 +138,7 @@ conformance!(
     quarantine_pages_are_scoped_before_they_are_limited,
     one_email_may_sign_in_to_several_tenants,
     throttles_count_lock_reset_and_expire,
+    invitations_join_only_when_both_sides_agree,
     job_runs_happen_once_per_key,
     audit_entries_chain_even_when_appended_concurrently,
     audit_retention_prunes_behind_a_checkpoint,

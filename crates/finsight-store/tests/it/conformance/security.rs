@@ -402,3 +402,93 @@ pub async fn throttles_count_lock_reset_and_expire(store: Arc<dyn Store>) {
             .is_some()
     );
 }
+
+pub async fn invitations_join_only_when_both_sides_agree(store: Arc<dyn Store>) {
+    use finsight_core::HouseholdRole;
+    use finsight_store::{Consent, Invitation, InvitationOutcome};
+    let f = fixture(&store).await;
+    let (mal, _) = other_tenant(&store).await;
+    let household = HouseholdId::from_random_bytes(id(2));
+    // Ada owns the household; Ben is a member already; Mal is invited by
+    // an admin: neither side has agreed yet.
+    store
+        .set_membership(household, f.other_user, HouseholdRole::Member)
+        .await
+        .unwrap();
+    let invitation = Invitation {
+        household,
+        user: mal,
+        role: HouseholdRole::Viewer,
+        invited_by: "admin:x".into(),
+        owner_approved: false,
+        person_accepted: false,
+        created_at: now(),
+    };
+    store.invite(&invitation).await.unwrap();
+    assert_eq!(
+        store.invitation(household, mal).await.unwrap(),
+        Some(invitation.clone())
+    );
+    // Both the invitee and the household's owner see it; a member does not.
+    assert_eq!(store.invitations_involving(mal).await.unwrap().len(), 1);
+    assert_eq!(store.invitations_involving(f.user).await.unwrap().len(), 1);
+    assert!(
+        store
+            .invitations_involving(f.other_user)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let waiting = store
+        .consent(household, mal, Consent::Person)
+        .await
+        .unwrap();
+    assert!(
+        matches!(waiting, InvitationOutcome::Waiting(ref i) if i.person_accepted && !i.owner_approved)
+    );
+    assert!(
+        store
+            .memberships_of(mal)
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.household != household)
+    );
+    assert_eq!(
+        store.consent(household, mal, Consent::Owner).await.unwrap(),
+        InvitationOutcome::Joined(HouseholdRole::Viewer)
+    );
+    assert!(
+        store
+            .memberships_of(mal)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.household == household && m.role == HouseholdRole::Viewer)
+    );
+    assert_eq!(store.invitation(household, mal).await.unwrap(), None);
+    assert_eq!(
+        store.consent(household, mal, Consent::Owner).await.unwrap(),
+        InvitationOutcome::NotFound
+    );
+    // Declining removes it.
+    store
+        .invite(&Invitation {
+            user: f.other_user,
+            ..invitation
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .remove_invitation(household, f.other_user)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .remove_invitation(household, f.other_user)
+            .await
+            .unwrap()
+    );
+}
