@@ -11,7 +11,9 @@ use quick_xml::reader::Reader;
 use time::Date;
 
 use crate::fields::{DateOrder, DecimalStyle, parse_amount, parse_date};
-use crate::record::{FileError, ParsedFile, ParsedRecord, RecordError, clip_raw};
+use finsight_core::AccountKind;
+
+use crate::record::{FileAccount, FileError, ParsedFile, ParsedRecord, RecordError, clip_raw};
 
 /// A minimal element tree: local names only, text concatenated.
 #[derive(Debug, Default)]
@@ -173,6 +175,19 @@ pub fn parse(text: &str) -> Result<ParsedFile, FileError> {
             parsed.account_ref = account.clone();
             parsed.currency = currency.clone();
         }
+        if let Some(reference) = &account {
+            parsed.describe_account(FileAccount {
+                reference: reference.clone(),
+                currency: currency.clone(),
+                kind: statement
+                    .text_at(&["Acct", "Tp", "Cd"])
+                    .and_then(|code| account_kind(&code)),
+                institution: statement
+                    .text_at(&["Acct", "Svcr", "FinInstnId", "Nm"])
+                    .or_else(|| statement.text_at(&["Acct", "Svcr", "FinInstnId", "BICFI"]))
+                    .or_else(|| statement.text_at(&["Acct", "Svcr", "FinInstnId", "BIC"])),
+            });
+        }
         for entry in statement.children("Ntry") {
             entry_number += 1;
             let location = format!("entry {entry_number}");
@@ -263,6 +278,11 @@ fn entry_records(
             }
             description.push_str(&part);
         }
+        if description.trim().is_empty() {
+            // No counterparty, no remittance text: the bank's code says
+            // what kind of transaction it was.
+            description = bank_transaction_text(tx.unwrap_or(entry), entry, debit);
+        }
         (description, party)
     };
     let base = ParsedRecord {
@@ -320,6 +340,64 @@ fn entry_records(
         merchant,
         ..base
     }])
+}
+
+/// camt `Acct/Tp/Cd` (ISO 20022 cash account type) as an account kind.
+fn account_kind(code: &str) -> Option<AccountKind> {
+    match code.trim() {
+        "CACC" | "TRAN" | "SLRY" | "COMM" => Some(AccountKind::Checking),
+        "SVGS" | "MOMA" => Some(AccountKind::Savings),
+        "CARD" => Some(AccountKind::CreditCard),
+        "LOAN" | "MGLD" => Some(AccountKind::Loan),
+        "CASH" => Some(AccountKind::Cash),
+        _ => None,
+    }
+}
+
+/// A description from the bank transaction code (`BkTxCd`), for entries
+/// with neither counterparty nor remittance text.
+fn bank_transaction_text(tx: &Node, entry: &Node, debit: bool) -> String {
+    let code = |path: &[&str]| tx.text_at(path).or_else(|| entry.text_at(path));
+    let sub_family = code(&["BkTxCd", "Domn", "Fmly", "SubFmlyCd"]);
+    let family = code(&["BkTxCd", "Domn", "Fmly", "Cd"]);
+    let known = sub_family
+        .as_deref()
+        .and_then(|c| match c {
+            "CHRG" => Some("Bank charges"),
+            "INTR" => Some("Interest"),
+            "SALA" => Some("Salary"),
+            "ESCT" | "DMCT" | "XBCT" => Some("Credit transfer"),
+            "ESDD" | "BBDD" | "PMDD" => Some("Direct debit"),
+            "POSD" | "POSC" => Some("Card payment"),
+            "CWDL" => Some("Cash withdrawal"),
+            "CDPT" => Some("Cash deposit"),
+            "STDO" => Some("Standing order"),
+            _ => None,
+        })
+        .or_else(|| {
+            family.as_deref().and_then(|c| match c {
+                "RCDT" | "ICDT" => Some("Credit transfer"),
+                "RDDT" | "IDDT" => Some("Direct debit"),
+                "CCRD" | "MCRD" => Some("Card payment"),
+                "CNTR" => Some("Counter transaction"),
+                "RCHQ" | "ICHQ" => Some("Cheque"),
+                _ => None,
+            })
+        });
+    if let Some(text) = known {
+        return text.to_owned();
+    }
+    let codes: Vec<String> = [code(&["BkTxCd", "Domn", "Cd"]), family, sub_family]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !codes.is_empty() {
+        return format!("Bank transaction {}", codes.join("/"));
+    }
+    if let Some(proprietary) = code(&["BkTxCd", "Prtry", "Cd"]) {
+        return format!("Bank transaction {proprietary}");
+    }
+    if debit { "Debit" } else { "Credit" }.to_owned()
 }
 
 #[cfg(test)]

@@ -26,4 +26,4 @@ pub mod record;
 pub mod validate;
 
 pub use decode::decode;
-pub use record::{FileError, ParsedFile, ParsedRecord, RecordError};
+pub use record::{FileAccount, FileError, ParsedFile, ParsedRecord, RecordError};

@@ -8,7 +8,9 @@ use rust_decimal::Decimal;
 use time::Date;
 
 use crate::fields::{DecimalStyle, parse_amount};
-use crate::record::{FileError, ParsedFile, ParsedRecord, RecordError, clip_raw};
+use finsight_core::AccountKind;
+
+use crate::record::{FileAccount, FileError, ParsedFile, ParsedRecord, RecordError, clip_raw};
 
 /// One tag and its (possibly multi-line) content.
 struct Field<'a> {
@@ -50,6 +52,34 @@ struct StatementLine {
     reference: Option<String>,
     bank_reference: Option<String>,
     supplement: Option<String>,
+    /// The SWIFT transaction type code (`NTRF`, `NCHG`, …).
+    kind: String,
+}
+
+impl StatementLine {
+    /// A description from the transaction type, for lines without details.
+    fn kind_text(&self) -> String {
+        let code = self.kind.get(1..).unwrap_or("");
+        let text = match code {
+            "TRF" => "Transfer",
+            "CHG" => "Charges",
+            "INT" => "Interest",
+            "DDT" => "Direct debit",
+            "CHK" => "Cheque",
+            "STO" => "Standing order",
+            "SAL" => "Salary",
+            "DIV" => "Dividend",
+            "CMI" | "MSC" | "" => {
+                return if self.amount < Decimal::ZERO {
+                    "Debit".to_owned()
+                } else {
+                    "Credit".to_owned()
+                };
+            }
+            other => return format!("Transaction {other}"),
+        };
+        text.to_owned()
+    }
 }
 
 fn yymmdd(text: &str) -> Option<Date> {
@@ -109,6 +139,7 @@ fn statement_line(lines: &[&str]) -> Result<StatementLine, String> {
     let amount = parse_amount(&rest[..amount_len], DecimalStyle::Comma).map_err(|e| bad(&e))?;
     let rest = &rest[amount_len..];
     // Transaction type: N/F/S and three characters.
+    let kind = rest.get(..4).unwrap_or("").to_owned();
     let rest = rest.get(4..).unwrap_or("");
     let (reference, bank_reference) = match rest.split_once("//") {
         Some((customer, bank)) => (customer, Some(bank.trim().to_owned())),
@@ -125,12 +156,64 @@ fn statement_line(lines: &[&str]) -> Result<StatementLine, String> {
             .get(1)
             .map(|s| s.trim().to_owned())
             .filter(|s| !s.is_empty()),
+        kind,
     })
+}
+
+/// SWIFT-style structured `:86:` (`/EREF/…/NAME/…/REMI/…/`): the
+/// counterparty and the remittance text, when the details use it.
+fn slash_codes(joined: &str) -> Option<(String, Option<String>)> {
+    const CODES: [&str; 12] = [
+        "NAME", "REMI", "EREF", "MARF", "CSID", "IBAN", "BIC", "ORDP", "BENM", "ADDR", "TRTP",
+        "PURP",
+    ];
+    if !joined.contains("/NAME/") && !joined.contains("/REMI/") {
+        return None;
+    }
+    let mut name = None;
+    let mut remittance = Vec::new();
+    let mut rest = joined.trim();
+    while let Some(after) = rest.strip_prefix('/') {
+        let Some((code, value_and_rest)) = after.split_once('/') else {
+            break;
+        };
+        // A value runs to the next `/CODE/` this format knows.
+        let end = (0..value_and_rest.len())
+            .filter(|i| value_and_rest.is_char_boundary(*i))
+            .find(|i| {
+                CODES.iter().any(|c| {
+                    value_and_rest[*i..]
+                        .strip_prefix('/')
+                        .and_then(|r| r.strip_prefix(c))
+                        .is_some_and(|r| r.starts_with('/'))
+                })
+            })
+            .unwrap_or(value_and_rest.len());
+        let value = value_and_rest[..end].trim().trim_end_matches('/').trim();
+        match code {
+            "NAME" | "BENM" | "ORDP" if name.is_none() && !value.is_empty() => {
+                name = Some(value.to_owned());
+            }
+            "REMI" if !value.is_empty() => remittance.push(value.to_owned()),
+            _ => {}
+        }
+        rest = &value_and_rest[end..];
+    }
+    let description = name
+        .iter()
+        .chain(&remittance)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    Some((description, name))
 }
 
 /// The `:86:` details: (description, counterparty name).
 fn details(lines: &[&str]) -> (String, Option<String>) {
     let joined: String = lines.concat();
+    if let Some(found) = slash_codes(&joined) {
+        return found;
+    }
     let structured = joined.len() > 4
         && joined
             .get(..3)
@@ -193,6 +276,14 @@ pub fn parse(text: &str) -> Result<ParsedFile, FileError> {
                 if parsed.currency.is_none() {
                     parsed.currency = currency.clone();
                 }
+                if let Some(reference) = &account {
+                    parsed.describe_account(FileAccount {
+                        reference: reference.clone(),
+                        currency: currency.clone(),
+                        kind: Some(AccountKind::Checking),
+                        institution: None,
+                    });
+                }
             }
             "61" => {
                 let info = fields.get(index + 1).filter(|f| f.tag == "86");
@@ -216,6 +307,9 @@ pub fn parse(text: &str) -> Result<ParsedFile, FileError> {
                             info.map(|f| details(&f.lines)).unwrap_or_default();
                         if description.is_empty() {
                             description = line.supplement.clone().unwrap_or_default();
+                        }
+                        if description.is_empty() {
+                            description = line.kind_text();
                         }
                         parsed.records.push(ParsedRecord {
                             location,

@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use crate::fields::{DecimalStyle, parse_amount, parse_ofx_datetime};
-use crate::record::{FileError, ParsedFile, ParsedRecord, RecordError, clip_raw};
+use finsight_core::AccountKind;
+
+use crate::record::{FileAccount, FileError, ParsedFile, ParsedRecord, RecordError, clip_raw};
 
 /// Replaces the SGML/XML entities OFX files use.
 pub(crate) fn decode_entities(text: &str) -> String {
@@ -70,6 +72,8 @@ pub fn parse(text: &str) -> Result<ParsedFile, FileError> {
     let mut stack: Vec<String> = Vec::new();
     let mut account: Option<String> = None;
     let mut currency: Option<String> = None;
+    let mut kind: Option<AccountKind> = None;
+    let mut institution: Option<String> = None;
     let mut current: Option<Transaction> = None;
     let mut count = 0usize;
     let mut position = body_start;
@@ -93,6 +97,16 @@ pub fn parse(text: &str) -> Result<ParsedFile, FileError> {
         if let Some(closing) = tag.strip_prefix('/') {
             if let Some(depth) = stack.iter().rposition(|open| open == closing) {
                 stack.truncate(depth);
+                if matches!(closing, "BANKACCTFROM" | "CCACCTFROM")
+                    && let Some(reference) = &account
+                {
+                    parsed.describe_account(FileAccount {
+                        reference: reference.clone(),
+                        currency: currency.clone(),
+                        kind,
+                        institution: institution.clone(),
+                    });
+                }
                 if closing == "STMTTRN"
                     && let Some(transaction) = current.take()
                 {
@@ -116,6 +130,8 @@ pub fn parse(text: &str) -> Result<ParsedFile, FileError> {
                     account = Some(value.clone());
                     parsed.account_ref.get_or_insert(value);
                 }
+                (Some("BANKACCTFROM"), "ACCTTYPE") => kind = account_kind(&value),
+                (Some("FI"), "ORG") => institution = Some(value),
                 (_, "CURDEF") => {
                     currency = Some(value.clone());
                     parsed.currency.get_or_insert(value);
@@ -127,6 +143,11 @@ pub fn parse(text: &str) -> Result<ParsedFile, FileError> {
                 }
             }
             continue;
+        }
+        match tag.as_str() {
+            "BANKACCTFROM" => kind = Some(AccountKind::Checking),
+            "CCACCTFROM" => kind = Some(AccountKind::CreditCard),
+            _ => {}
         }
         if tag == "STMTTRN" {
             current = Some(Transaction {
@@ -184,6 +205,15 @@ fn record(
     } else {
         format!("{name} {memo}")
     };
+    // Amount, date and id but no text: what the file does say.
+    let description = if description.trim().is_empty() {
+        describe_type(
+            fields.get("TRNTYPE").map(String::as_str),
+            fields.get("CHECKNUM").map(String::as_str),
+        )
+    } else {
+        description
+    };
     Ok(ParsedRecord {
         location: location.to_owned(),
         raw: raw.to_owned(),
@@ -198,6 +228,46 @@ fn record(
         category: None,
         source_ref: fields.remove("FITID"),
     })
+}
+
+/// OFX `ACCTTYPE` as an account kind.
+fn account_kind(value: &str) -> Option<AccountKind> {
+    match value.trim().to_ascii_uppercase().as_str() {
+        "CHECKING" | "MONEYMRKT" => Some(AccountKind::Checking),
+        "SAVINGS" | "CD" => Some(AccountKind::Savings),
+        "CREDITLINE" => Some(AccountKind::Loan),
+        _ => None,
+    }
+}
+
+/// A readable description from the OFX transaction type (and check number).
+fn describe_type(trntype: Option<&str>, check: Option<&str>) -> String {
+    let kind = trntype.map(|t| t.trim().to_ascii_uppercase());
+    let text = match kind.as_deref() {
+        Some("CREDIT") => "Credit",
+        Some("DEBIT") => "Debit",
+        Some("INT") => "Interest",
+        Some("DIV") => "Dividend",
+        Some("FEE") => "Fee",
+        Some("SRVCHG") => "Service charge",
+        Some("DEP") => "Deposit",
+        Some("ATM") => "ATM withdrawal",
+        Some("POS") => "Point of sale",
+        Some("XFER") => "Transfer",
+        Some("CHECK") => "Check",
+        Some("PAYMENT") => "Payment",
+        Some("CASH") => "Cash withdrawal",
+        Some("DIRECTDEP") => "Direct deposit",
+        Some("DIRECTDEBIT") => "Direct debit",
+        Some("REPEATPMT") => "Repeating payment",
+        Some("HOLD") => "Hold",
+        Some(other) if !other.is_empty() => return format!("Transaction ({other})"),
+        _ => "Transaction",
+    };
+    match check.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(number) => format!("{text} {number}"),
+        None => text.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! record (typed, but not yet checked against the ledger) or a record
 //! error that sends the raw text to quarantine.
 
+use finsight_core::AccountKind;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -74,6 +75,22 @@ impl FileError {
     }
 }
 
+/// An account a bank file describes (OFX `BANKACCTFROM`/`CCACCTFROM`,
+/// camt.053 `Acct`, MT940 `:25:`): what an import by policy needs to find
+/// or open the account its records belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileAccount {
+    /// The records' `account_ref` for this account.
+    pub reference: String,
+    /// ISO 4217 code, when the file states one.
+    pub currency: Option<String>,
+    /// When the file says (OFX `ACCTTYPE`, a credit-card statement, camt
+    /// `Tp/Cd`).
+    pub kind: Option<AccountKind>,
+    /// The bank, when the file names it (OFX `FI/ORG`, camt `Svcr`).
+    pub institution: Option<String>,
+}
+
 /// What a parser made of a file.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedFile {
@@ -83,6 +100,8 @@ pub struct ParsedFile {
     /// records (OFX, camt.053, MT940).
     pub account_ref: Option<String>,
     pub currency: Option<String>,
+    /// Every account the file describes, in the order it does.
+    pub accounts: Vec<FileAccount>,
     /// CSV header columns, for schema-drift monitoring.
     pub columns: Vec<String>,
 }
@@ -99,4 +118,17 @@ pub fn clip_raw(text: &str) -> String {
         end -= 1;
     }
     format!("{}…[{} bytes cut]", &text[..end], text.len() - end)
+}
+
+impl ParsedFile {
+    /// Records an account the file describes, once per reference.
+    pub(crate) fn describe_account(&mut self, account: FileAccount) {
+        if !self
+            .accounts
+            .iter()
+            .any(|known| known.reference == account.reference)
+        {
+            self.accounts.push(account);
+        }
+    }
 }

@@ -315,3 +315,112 @@ async fn jsonl_resolves_accounts_by_id() {
     fields.sort();
     assert_eq!(fields, ["account_id", "amount", "currency"]);
 }
+
+/// Parses a fixture as `finsight import` would (decode, detect, parse).
+fn parse_fixture(name: &str) -> (FileFormat, finsight_ingest::ParsedFile) {
+    let decoded = finsight_ingest::decode(&fixture(name));
+    let format = finsight_ingest::format::detect(&decoded.text, Some(name));
+    let (parsed, _) = finsight_ingest::format::parse(&decoded.text, format, None).unwrap();
+    (format, parsed)
+}
+
+fn descriptions(parsed: &finsight_ingest::ParsedFile) -> Vec<String> {
+    parsed
+        .records
+        .iter()
+        .map(|r| {
+            finsight_core::Description::parse(&r.description)
+                .unwrap_or_else(|e| panic!("{}: {e}", r.location))
+                .as_str()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn real_files_describe_their_accounts_and_every_record() {
+    use finsight_core::AccountKind;
+    let (format, ofx) = parse_fixture("no_name_checking.ofx");
+    assert_eq!(format, FileFormat::Ofx);
+    assert!(ofx.errors.is_empty(), "{:?}", ofx.errors);
+    assert_eq!(ofx.accounts.len(), 1);
+    let account = &ofx.accounts[0];
+    assert_eq!(
+        (
+            account.reference.as_str(),
+            account.currency.as_deref(),
+            account.kind
+        ),
+        ("7720046789", Some("USD"), Some(AccountKind::Checking))
+    );
+    assert_eq!(account.institution.as_deref(), Some("Harbor Credit Union"));
+    assert_eq!(
+        descriptions(&ofx),
+        [
+            "SAFEWAY #1432 POS PURCHASE",
+            "Fee",
+            "Check 1043",
+            "NORTHWIND LOGISTICS PAYROLL",
+            "Interest"
+        ]
+    );
+
+    let (_, qfx) = parse_fixture("visa_cad.qfx");
+    assert_eq!(qfx.records.len(), 3, "{:?}", qfx.errors);
+    let card = &qfx.accounts[0];
+    assert_eq!(
+        (card.currency.as_deref(), card.kind),
+        (Some("CAD"), Some(AccountKind::CreditCard))
+    );
+
+    let (format, camt) = parse_fixture("wrapped_remittance.camt053.xml");
+    assert_eq!(format, FileFormat::Camt053);
+    assert!(camt.errors.is_empty(), "{:?}", camt.errors);
+    assert_eq!(
+        camt.accounts[0].institution.as_deref(),
+        Some("Deutsche Kreditbank")
+    );
+    assert_eq!(
+        descriptions(&camt),
+        [
+            "Wohnbau Nord GmbH MIETE OKTOBER 2026 WOHNUNG 3.OG LINKS OBJEKT 1142",
+            "Stadtwerke Musterstadt Abschlag Strom Vertragskonto 4400187 Oktober",
+            "Bank charges",
+            "Contoso Software AG GEHALT 10/2026 PERSONALNR 00421"
+        ]
+    );
+
+    let (format, mt940) = parse_fixture("structured.mt940.sta");
+    assert_eq!(format, FileFormat::Mt940);
+    assert!(mt940.errors.is_empty(), "{:?}", mt940.errors);
+    assert_eq!(
+        (
+            mt940.accounts[0].reference.as_str(),
+            mt940.accounts[0].currency.as_deref()
+        ),
+        ("NL91ABNA0417164300", Some("EUR"))
+    );
+    assert_eq!(
+        descriptions(&mt940),
+        [
+            "Albert Heijn 1403 Betaalautomaat 02-10-2026 17:42 pasnr. 021",
+            "Fabrikam B V Salaris september 2026",
+            "KPN B.V. KPN MOBIEL ABONNEMENTOKTOBER 2026 SEPA LASTSCHRIFT",
+            "Charges"
+        ]
+    );
+    let merchants: Vec<Option<&str>> = mt940
+        .records
+        .iter()
+        .map(|r| r.merchant.as_deref())
+        .collect();
+    assert_eq!(
+        merchants,
+        [
+            Some("Albert Heijn 1403"),
+            Some("Fabrikam B V"),
+            Some("KPN B.V."),
+            None
+        ]
+    );
+}
