@@ -87,6 +87,7 @@ fn directory(account: AccountId) -> Directory {
             currency: Currency::parse("USD").expect("USD"),
             name: "bench".into(),
             institution: "bench".into(),
+            closed_on: None,
         }],
     }
 }
@@ -115,6 +116,7 @@ async fn main() -> anyhow::Result<()> {
             format: None,
             account: Some(account),
             profile: None,
+            owner: None,
         };
         let again_request = request.clone();
         let started = Instant::now();

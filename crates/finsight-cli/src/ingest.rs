@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use finsight_core::{AccountId, Clock, Taxonomy};
+use finsight_core::{AccountId, Clock, Taxonomy, UserId};
 use finsight_ingest::csv::CsvProfile;
 use finsight_ingest::format::FileFormat;
 use finsight_ingest::import::{ImportRequest, Importer, RetryOutcome};
@@ -25,8 +25,13 @@ pub struct ImportArgs {
     file: PathBuf,
     /// The account the records belong to (remembered for the file's own
     /// account number, so later imports of that account need no flag).
-    #[arg(long, value_name = "ACCOUNT_ID", value_parser = parse_account)]
+    #[arg(long, value_name = "ACCOUNT_ID", value_parser = parse_account, conflicts_with = "user")]
     account: Option<AccountId>,
+    /// Whose file it is: the file's own account information (OFX, QFX,
+    /// camt.053, MT940) finds the account among their household's, or
+    /// opens one. CSV and QIF files name no account: use --account.
+    #[arg(long, value_name = "USER_ID", value_parser = parse_user)]
+    user: Option<UserId>,
     /// auto, csv, ofx (also QFX), qif, camt053, mt940 or jsonl.
     #[arg(long, default_value = "auto")]
     format: String,
@@ -61,6 +66,10 @@ pub enum QuarantineCommand {
 
 fn parse_account(text: &str) -> Result<AccountId, String> {
     AccountId::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_user(text: &str) -> Result<UserId, String> {
+    UserId::parse(text).map_err(|e| e.to_string())
 }
 
 fn importer(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Importer {
@@ -101,6 +110,10 @@ pub async fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| args.file.display().to_string());
+    anyhow::ensure!(
+        args.account.is_some() || args.user.is_some(),
+        "account: name the account (--account ID) or whose file it is (--user ID); see `finsight accounts`"
+    );
     let outcome = importer(Arc::clone(&store), Arc::clone(&clock))
         .import(ImportRequest {
             bytes,
@@ -108,6 +121,7 @@ pub async fn import(
             format,
             account: args.account,
             profile,
+            owner: args.user,
         })
         .await?;
     let event = finsight_core::audit::AuditEvent {
@@ -126,14 +140,28 @@ pub async fn import(
             .await?;
     }
     match args.output {
-        Output::Json => say!(
-            "{}",
-            json!({
+        Output::Json => {
+            let mut answer = json!({
                 "accepted": outcome.accepted,
                 "duplicates": outcome.duplicates,
                 "quarantined": outcome.quarantined,
-            })
-        ),
+            });
+            if !outcome.accounts.is_empty() {
+                answer["accounts"] = outcome
+                    .accounts
+                    .iter()
+                    .map(|a| {
+                        json!({
+                            "id": a.id.to_string(),
+                            "name": a.name,
+                            "currency": a.currency.code(),
+                            "opened": outcome.opened_accounts.iter().any(|o| o.id == a.id),
+                        })
+                    })
+                    .collect();
+            }
+            say!("{answer}");
+        }
         Output::Text => {
             say!(
                 "{}: {} ({}): {} accepted, {} duplicates, {} quarantined",
@@ -144,6 +172,17 @@ pub async fn import(
                 outcome.duplicates,
                 outcome.quarantined
             );
+            for account in &outcome.accounts {
+                let opened = outcome.opened_accounts.iter().any(|o| o.id == account.id);
+                say!(
+                    "  {} account {} ({}, {}): {}",
+                    if opened { "opened" } else { "into" },
+                    account.name,
+                    account.kind,
+                    account.currency,
+                    account.id
+                );
+            }
             if outcome.quarantined > 0 {
                 say!("see them with: finsight quarantine list");
             }

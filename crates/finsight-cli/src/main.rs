@@ -10,12 +10,16 @@ macro_rules! say {
     }};
 }
 
+mod accounts;
+mod audit_log;
 mod config;
 mod identity;
 mod ingest;
 mod jobs;
 mod keys;
 mod load;
+mod rules;
+mod setup;
 mod stats;
 mod telemetry;
 
@@ -54,6 +58,9 @@ struct Cli {
 enum Command {
     /// Generate a realistic multi-user demo, load it, and start the server.
     Demo(DemoArgs),
+    /// First run for one's own money: a tenant, a household, you, and your
+    /// login (the password is read from standard input).
+    Setup(setup::SetupArgs),
     /// Start the HTTP server.
     Serve(ServeArgs),
     /// Write synthetic bank exports to files.
@@ -63,12 +70,8 @@ enum Command {
     /// List, show and retry quarantined records.
     #[command(subcommand)]
     Quarantine(ingest::QuarantineCommand),
-    /// List accounts with their ids (for `import --account`).
-    Accounts {
-        /// Only this user's accounts.
-        #[arg(long, value_name = "USER_ID")]
-        user: Option<String>,
-    },
+    /// List accounts with their ids, or open one (`accounts create`).
+    Accounts(accounts::AccountsArgs),
     /// Consume transactions from a Kafka topic into the ledger.
     #[cfg(feature = "kafka")]
     Consume(KafkaArgs),
@@ -87,7 +90,7 @@ enum Command {
     },
     /// Manage a user's category rules ("description contains X → Y").
     #[command(subcommand)]
-    Rules(RulesCommand),
+    Rules(rules::RulesCommand),
     /// Run the stream processor until it has caught up with the outbox.
     Process,
     /// Export transactions for analysis with pseudonymous user and account
@@ -105,7 +108,7 @@ enum Command {
     },
     /// Check or list the tamper-evident audit log.
     #[command(subcommand)]
-    Audit(AuditCommand),
+    Audit(audit_log::AuditCommand),
     /// List or create tenants.
     #[command(subcommand)]
     Tenants(identity::TenantsCommand),
@@ -181,55 +184,6 @@ struct KafkaArgs {
     /// Stop after this long without messages (for batch runs and tests).
     #[arg(long, value_name = "MS")]
     exit_when_idle_ms: Option<u64>,
-}
-
-#[derive(Debug, Subcommand)]
-enum RulesCommand {
-    /// Add a rule; it applies to new transactions and, with `finsight
-    /// process`, to those not yet processed.
-    Add {
-        #[arg(long, value_name = "USER_ID")]
-        user: String,
-        /// Text the description must contain (case-insensitive).
-        #[arg(long, value_name = "TEXT")]
-        contains: String,
-        /// The category path, e.g. dining.coffee.
-        #[arg(long)]
-        category: String,
-        /// Higher wins when several rules match.
-        #[arg(long, default_value_t = 0)]
-        priority: i32,
-    },
-    /// List a user's rules.
-    List {
-        #[arg(long, value_name = "USER_ID")]
-        user: String,
-    },
-    /// Delete one of a user's rules.
-    Delete {
-        #[arg(long, value_name = "USER_ID")]
-        user: String,
-        id: uuid::Uuid,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum AuditCommand {
-    /// Recompute the hash chain; name the first modified, deleted or
-    /// reordered entry (exit status 1 if there is one).
-    Verify,
-    /// Prune entries older than the retention period now (the daily
-    /// `audit-retention` job does this too), behind a checkpoint.
-    Prune {
-        /// Keep this many days (default: audit.retention_days).
-        #[arg(long)]
-        keep_days: Option<u32>,
-    },
-    /// Show the latest entries.
-    List {
-        #[arg(long, default_value_t = 20)]
-        limit: u32,
-    },
 }
 
 /// Appends an entry to the audit log for a write made from the command line.
@@ -580,28 +534,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&settings).await?;
             ingest::quarantine(store, Arc::new(SystemClock), command).await?;
         }
-        Command::Accounts { user } => {
+        Command::Setup(args) => {
             let store = open_store(&settings).await?;
-            let users = match user {
-                Some(text) => vec![
-                    finsight_core::UserId::parse(&text)
-                        .map_err(|e| anyhow::anyhow!("user: {}", e.reason))?,
-                ],
-                None => store.users().await?.into_iter().map(|u| u.id).collect(),
-            };
-            for user in users {
-                for account in store.accounts_of_user(user).await? {
-                    say!(
-                        "{}  user {}  {:<12} {}  {} ({})",
-                        account.id,
-                        account.user_id,
-                        account.kind,
-                        account.currency,
-                        account.name,
-                        account.institution
-                    );
-                }
-            }
+            setup::run(&store, &services(&settings, &store)?, args).await?;
+        }
+        Command::Accounts(args) => {
+            let store = open_store(&settings).await?;
+            accounts::run(&store, args).await?;
         }
         #[cfg(feature = "kafka")]
         Command::Consume(args) => {
@@ -656,59 +595,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Rules(command) => {
             let store = open_store(&settings).await?;
-            match command {
-                RulesCommand::Add {
-                    user,
-                    contains,
-                    category,
-                    priority,
-                } => {
-                    let user = parse_user(&user)?;
-                    anyhow::ensure!(
-                        store.users().await?.iter().any(|u| u.id == user),
-                        "user: {user} does not exist"
-                    );
-                    let rule = finsight_core::CategoryRule {
-                        id: uuid::Uuid::new_v4(),
-                        user_id: user,
-                        pattern: finsight_core::CategoryRule::parse_pattern(&contains)
-                            .map_err(|e| anyhow::anyhow!("contains: {}", e.reason))?,
-                        category: finsight_core::Taxonomy::default_tree()
-                            .resolve(&category)
-                            .map_err(|e| anyhow::anyhow!("category: {}", e.reason))?,
-                        priority,
-                    };
-                    store
-                        .add_category_rule(&rule, OffsetDateTime::now_utc())
-                        .await?;
-                    say!("added rule {}", rule.id);
-                }
-                RulesCommand::List { user } => {
-                    for rule in store.rules_of_users(&[parse_user(&user)?]).await? {
-                        say!(
-                            "{}  {:>3}  {:?} → {}",
-                            rule.id,
-                            rule.priority,
-                            rule.pattern,
-                            rule.category
-                        );
-                    }
-                }
-                RulesCommand::Delete { user, id } => {
-                    anyhow::ensure!(
-                        store.delete_category_rule(parse_user(&user)?, id).await?,
-                        "id: the user has no rule {id}"
-                    );
-                    audit(
-                        &store,
-                        "rule.delete",
-                        &id.to_string(),
-                        format!("user={user}"),
-                    )
-                    .await?;
-                    say!("deleted rule {id}");
-                }
-            }
+            rules::run(&store, command).await?;
         }
         Command::Process => {
             let store = open_store(&settings).await?;
@@ -745,73 +632,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(command) => {
             let store = open_store(&settings).await?;
-            match command {
-                AuditCommand::Prune { keep_days } => {
-                    let job = jobs::AuditRetention {
-                        store: Arc::clone(&store),
-                        retention_days: settings.audit.retention_days,
-                    };
-                    let keep = keep_days.unwrap_or(settings.audit.retention_days);
-                    let cutoff = OffsetDateTime::now_utc() - time::Duration::days(i64::from(keep));
-                    let outcome = job.prune(cutoff).await?;
-                    say!("{outcome}");
-                }
-                AuditCommand::Verify => {
-                    let mut verifier = match store.audit_checkpoint().await? {
-                        Some((seq, hash)) => {
-                            finsight_core::audit::ChainVerifier::from_checkpoint(seq, hash)
-                        }
-                        None => finsight_core::audit::ChainVerifier::default(),
-                    };
-                    let mut after = 0;
-                    loop {
-                        let entries = store.audit_entries(after, 1000).await?;
-                        let Some(last) = entries.last().map(|e| e.seq) else {
-                            break;
-                        };
-                        for entry in &entries {
-                            if let Err(broken) = verifier.check(entry) {
-                                anyhow::bail!(
-                                    "audit log broken at entry {}: {}",
-                                    broken.seq,
-                                    broken.reason
-                                );
-                            }
-                        }
-                        after = last;
-                    }
-                    say!("audit log intact: {} entries", verifier.checked());
-                }
-                AuditCommand::List { limit } => {
-                    let mut entries = Vec::new();
-                    let mut after = 0;
-                    loop {
-                        let page = store.audit_entries(after, 1000).await?;
-                        let Some(last) = page.last().map(|e| e.seq) else {
-                            break;
-                        };
-                        after = last;
-                        entries.extend(page);
-                        let excess = entries.len().saturating_sub(limit as usize);
-                        entries.drain(..excess);
-                    }
-                    // Entries hold text from outside (file names, reasons):
-                    // escaped, so no entry can pass for another line.
-                    let shown =
-                        |text: &str| finsight_core::text::escape_forbidden(text).into_owned();
-                    for entry in entries {
-                        say!(
-                            "{:>6}  {}  {:<6} {:<18} {}  {}",
-                            entry.seq,
-                            entry.at,
-                            shown(&entry.event.actor),
-                            shown(&entry.event.action),
-                            shown(&entry.event.subject),
-                            shown(&entry.event.detail)
-                        );
-                    }
-                }
-            }
+            audit_log::run(&store, settings.audit.retention_days, command).await?;
         }
         Command::Migrate => {
             open_store(&settings).await?;

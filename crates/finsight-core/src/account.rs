@@ -77,6 +77,22 @@ pub struct Account {
     pub name: String,
     /// The bank or issuer ("First Harbor Bank").
     pub institution: String,
+    /// Closed on this day: it keeps its history, and takes no transaction
+    /// posted after it.
+    pub closed_on: Option<time::Date>,
+}
+
+impl Account {
+    /// An account's name or institution as people type it: trimmed, 1 to
+    /// 100 printable characters.
+    pub fn parse_label(field: &'static str, text: &str) -> Result<String, ValidationError> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 100 {
+            return Err(ValidationError::new(field, "must be 1 to 100 characters"));
+        }
+        crate::text::check_printable(field, text)?;
+        Ok(text.to_owned())
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use finsight_core::pan::mask_card_numbers;
 use finsight_core::{
-    Account, AccountId, Clock, IdentifiedTransaction, SourceName, Taxonomy, ValidationError,
+    Account, AccountId, Clock, IdentifiedTransaction, SourceName, Taxonomy, UserId, ValidationError,
 };
 use finsight_store::{ImportRun, QuarantineEntry, ReferenceBinding, Store, StoreError};
 use time::OffsetDateTime;
@@ -46,6 +46,10 @@ pub struct ImportRequest {
     /// The account every record belongs to; also remembered for the file's
     /// own account name, so the next import of that bank finds it.
     pub account: Option<AccountId>,
+    /// Without `account`: the person the file belongs to. The file's own
+    /// account information finds the account among their household's, or
+    /// opens one for them (see `accounts.rs`).
+    pub owner: Option<UserId>,
     /// A CSV profile to use instead of detecting one.
     pub profile: Option<CsvProfile>,
 }
@@ -76,6 +80,10 @@ pub struct ImportOutcome {
     /// The CSV profile used (detected or given), to save for next time.
     pub profile: Option<CsvProfile>,
     pub run_id: Uuid,
+    /// Accounts the file's records went to, when found by policy.
+    pub accounts: Vec<Account>,
+    /// Those of them opened by this import.
+    pub opened_accounts: Vec<Account>,
 }
 
 /// Accounts found for the references records use.
@@ -219,6 +227,10 @@ impl Importer {
             Some(id) => Some(self.account(id).await?),
             None => None,
         };
+        let owner = match (request.owner, &account) {
+            (Some(user), None) => Some(self.owner(user).await?),
+            _ => None,
+        };
         let ImportRequest {
             bytes,
             origin,
@@ -237,8 +249,28 @@ impl Importer {
         .map_err(|e| StoreError::Corrupt(format!("parser task failed: {e}")))??;
 
         let source = SourceName::parse(format.as_str()).expect("format names are source names");
+        let owned = match &owner {
+            Some(owner) => Some(
+                self.accounts_of_owner(owner, &parsed, format.as_str())
+                    .await?,
+            ),
+            None => None,
+        };
+        let (accounts, opened_accounts) = owned
+            .as_ref()
+            .map(|o| {
+                let mut found: Vec<Account> = o.by_ref.values().cloned().collect();
+                found.sort_by_key(|a| a.id);
+                found.dedup_by_key(|a| a.id);
+                (found, o.opened.clone())
+            })
+            .unwrap_or_default();
+        let resolved = owned.map(|o| ResolvedRefs {
+            known: o.by_ref,
+            ambiguous: Default::default(),
+        });
         let report = self
-            .ingest_parsed(parsed, source, origin, account, started_at, true)
+            .ingest_resolved(parsed, source, origin, account, resolved, started_at, true)
             .await?;
         Ok(ImportOutcome {
             format,
@@ -248,6 +280,8 @@ impl Importer {
             quarantined: report.quarantined,
             profile: used_profile,
             run_id: report.run_id,
+            accounts,
+            opened_accounts,
         })
     }
 
@@ -257,10 +291,29 @@ impl Importer {
     /// `record_run` is false for streams, whose batches are not imports.
     pub async fn ingest_parsed(
         &self,
+        parsed: ParsedFile,
+        source: SourceName,
+        origin: String,
+        account: Option<Account>,
+        started_at: OffsetDateTime,
+        record_run: bool,
+    ) -> Result<IngestReport, ImportError> {
+        self.ingest_resolved(
+            parsed, source, origin, account, None, started_at, record_run,
+        )
+        .await
+    }
+
+    /// [`Importer::ingest_parsed`] with the records' account references
+    /// already resolved (`Some`: only these accounts may be used).
+    #[allow(clippy::too_many_arguments)]
+    async fn ingest_resolved(
+        &self,
         mut parsed: ParsedFile,
         source: SourceName,
         origin: String,
         account: Option<Account>,
+        resolved: Option<ResolvedRefs>,
         started_at: OffsetDateTime,
         record_run: bool,
     ) -> Result<IngestReport, ImportError> {
@@ -269,7 +322,10 @@ impl Importer {
             (Some(account), Some(reference)) => self.bind_reference(reference, account).await?,
             _ => None,
         };
-        let by_ref = self.accounts_by_ref(&parsed.records).await?;
+        let by_ref = match resolved {
+            Some(resolved) => resolved,
+            None => self.accounts_by_ref(&parsed.records).await?,
+        };
         let account_id = account.as_ref().map(|a| a.id);
         let mut outcome = IngestReport {
             accepted: 0,

@@ -9,6 +9,7 @@
 //!
 //! [`NewTransaction`]: finsight_core::NewTransaction
 
+pub mod accounts;
 pub mod camt053;
 pub mod csv;
 pub mod decode;

@@ -133,6 +133,14 @@ impl<'a> Validator<'a> {
                 ));
             }
         }
+        if let Some(closed_on) = account.closed_on
+            && record.posted_on > closed_on
+        {
+            return Err(ValidationError::new(
+                "account_id",
+                format!("the account was closed on {closed_on}; this transaction is posted after"),
+            ));
+        }
         let amount = Money::new(record.amount, account.currency)?;
         let posted_on = PostingDate::new(record.posted_on)?;
         if record.posted_on > self.today + Duration::days(MAX_DAYS_AHEAD) {
@@ -207,6 +215,7 @@ mod tests {
             currency: Currency::parse(currency).unwrap(),
             name: "Checking".into(),
             institution: "Bank".into(),
+            closed_on: None,
         }
     }
 

@@ -11,7 +11,7 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use finsight_core::audit::AuditEvent;
-use finsight_core::{AccountId, SourceName};
+use finsight_core::{AccountId, SourceName, UserId};
 use finsight_ingest::format::FileFormat;
 use finsight_ingest::import::{ImportRequest, IngestReport};
 use finsight_ingest::record::ParsedFile;
@@ -222,8 +222,15 @@ pub(crate) struct ImportForm {
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     file: String,
     /// The account the file belongs to.
+    /// The account the file belongs to. Without it, the file's own
+    /// account information (OFX, QFX, camt.053, MT940) finds the account
+    /// among the owner's household's, or opens one.
     #[schema(format = Uuid)]
-    account: String,
+    account: Option<String>,
+    /// Whose file it is when no account is named (default: the signed-in
+    /// person; required for service keys).
+    #[schema(format = Uuid)]
+    user: Option<String>,
     /// csv, ofx, qif, camt053, mt940, jsonl or auto (default).
     format: Option<String>,
 }
@@ -237,10 +244,27 @@ pub(crate) struct ImportResult {
     accepted: u64,
     duplicates: u64,
     quarantined: u64,
+    /// Accounts found or opened from the file's own account information
+    /// (empty when an account was named).
+    accounts: Vec<ImportedAccount>,
 }
 
-/// Import a bank file into an account (multipart, up to 32 MiB). Honours
-/// `Idempotency-Key`.
+/// An account an import by policy used.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct ImportedAccount {
+    #[schema(format = Uuid)]
+    id: String,
+    name: String,
+    currency: String,
+    /// Opened by this import.
+    opened: bool,
+}
+
+/// Import a bank file (multipart, up to 32 MiB) into the account named,
+/// or — for OFX, QFX, camt.053 and MT940 — into the account the file's own
+/// account information finds among the owner's household's (opened when
+/// new). Honours `Idempotency-Key`.
 #[utoipa::path(
     post, path = "/v1/imports", tag = "ingest",
     params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same key and body")),
@@ -266,6 +290,7 @@ pub async fn import(
         multipart.map_err(|rejection| body_error(rejection.status(), rejection.body_text()))?;
     let mut file: Option<(String, Bytes)> = None;
     let mut account = None;
+    let mut user = None;
     let mut format = None;
     while let Some(field) = multipart
         .next_field()
@@ -290,6 +315,10 @@ pub async fn import(
                     AccountId::parse(&text).map_err(|e| ApiError::invalid("account", e.reason))?,
                 );
             }
+            "user" => {
+                let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+                user = Some(UserId::parse(&text).map_err(|e| ApiError::invalid("user", e.reason))?);
+            }
             "format" => {
                 let text = String::from_utf8_lossy(&bytes).trim().to_owned();
                 if text != "auto" {
@@ -302,20 +331,35 @@ pub async fn import(
             other => {
                 return Err(ApiError::invalid(
                     other,
-                    "is not a part of an import (file, account, format)",
+                    "is not a part of an import (file, account, user, format)",
                 ));
             }
         }
     }
     let (file_name, bytes) =
         file.ok_or_else(|| ApiError::invalid("file", "the upload has no file part"))?;
-    let account = account.ok_or_else(|| ApiError::invalid("account", "is required"))?;
-    state
-        .services
-        .authorize_account(caller.principal(), account, Action::Write)
-        .await?;
-    let account = Some(account);
-    let account_text = account.map(|a| a.to_string()).unwrap_or_default();
+    // An account named wins; without one, the file's own account
+    // information finds (or opens) one of the owner's household.
+    let owner = match account {
+        Some(account) => {
+            state
+                .services
+                .authorize_account(caller.principal(), account, Action::Write)
+                .await?;
+            None
+        }
+        None => Some(
+            state
+                .services
+                .authorize_import_owner(caller.principal(), user)
+                .await?,
+        ),
+    };
+    let account_text = match (account, owner) {
+        (Some(account), _) => account.to_string(),
+        (None, Some(owner)) => format!("user:{owner}"),
+        (None, None) => String::new(),
+    };
     let format_text = format.map(|f| f.as_str()).unwrap_or("auto");
     let body_hash = hash(&[
         b"import",
@@ -332,6 +376,7 @@ pub async fn import(
                 format,
                 account,
                 profile: None,
+                owner,
             })
             .await?;
         let event = AuditEvent {
@@ -356,6 +401,12 @@ pub async fn import(
                 "accepted": outcome.accepted,
                 "duplicates": outcome.duplicates,
                 "quarantined": outcome.quarantined,
+                "accounts": outcome.accounts.iter().map(|a| json!({
+                    "id": a.id.to_string(),
+                    "name": a.name,
+                    "currency": a.currency.code(),
+                    "opened": outcome.opened_accounts.iter().any(|o| o.id == a.id),
+                })).collect::<Vec<_>>(),
             }),
         ))
     };

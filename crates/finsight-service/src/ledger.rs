@@ -137,6 +137,19 @@ impl Services {
     }
 
     /// The user a request is about: the one named, else the signed-in person.
+    /// Whose file an import without an account is: `user`, or the
+    /// signed-in person; the principal must be allowed to write their data.
+    pub async fn authorize_import_owner(
+        &self,
+        principal: &Principal,
+        user: Option<UserId>,
+    ) -> Result<UserId, ServiceError> {
+        let user = Self::subject_user(principal, user)?;
+        self.authorize_user(principal, user, Action::Write, "user")
+            .await?;
+        Ok(user)
+    }
+
     fn subject_user(principal: &Principal, user: Option<UserId>) -> Result<UserId, ServiceError> {
         user.or(principal.user()).ok_or_else(|| {
             ValidationError::new("user_id", "is required for staff and service keys").into()

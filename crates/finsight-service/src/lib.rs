@@ -5,6 +5,7 @@
 //! takes the principal, loads who owns the data, and asks the policy in
 //! `finsight_core::identity`.
 
+pub mod accounts;
 pub mod auth;
 mod error;
 pub mod households;

@@ -27,6 +27,7 @@ pub(crate) struct AccountRow {
     pub currency: String,
     pub name: String,
     pub institution: String,
+    pub closed_on: Option<Date>,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -39,6 +40,7 @@ impl TryFrom<AccountRow> for Account {
             currency: Currency::parse(&row.currency).map_err(|e| corrupt("account", e))?,
             name: row.name,
             institution: row.institution,
+            closed_on: row.closed_on,
         })
     }
 }

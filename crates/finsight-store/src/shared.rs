@@ -52,10 +52,11 @@ macro_rules! upsert_directory_in {
         }
         for (index, account) in $directory.accounts.iter().enumerate() {
             let written = sqlx::query(
-                "INSERT INTO accounts (id, user_id, kind, currency, name, institution)
-                 VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO accounts (id, user_id, kind, currency, name, institution, closed_on)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (id) DO UPDATE
-                 SET name = excluded.name, institution = excluded.institution
+                 SET name = excluded.name, institution = excluded.institution,
+                     closed_on = excluded.closed_on
                  WHERE accounts.user_id = excluded.user_id AND accounts.kind = excluded.kind
                    AND accounts.currency = excluded.currency",
             )
@@ -65,6 +66,7 @@ macro_rules! upsert_directory_in {
             .bind(account.currency.code())
             .bind(&account.name)
             .bind(&account.institution)
+            .bind(account.closed_on)
             .execute(&mut *$tx)
             .await?
             .rows_affected();
@@ -80,7 +82,7 @@ macro_rules! upsert_directory_in {
 macro_rules! fetch_account {
     ($pool:expr, $id:expr) => {{
         let row: Option<$crate::rows::AccountRow> = sqlx::query_as(
-            "SELECT id, user_id, kind, currency, name, institution FROM accounts WHERE id = $1",
+            "SELECT id, user_id, kind, currency, name, institution, closed_on FROM accounts WHERE id = $1",
         )
         .bind($id.as_uuid())
         .fetch_optional($pool)
@@ -92,7 +94,7 @@ macro_rules! fetch_account {
 macro_rules! fetch_accounts_of_user {
     ($pool:expr, $user:expr) => {{
         let rows: Vec<$crate::rows::AccountRow> = sqlx::query_as(
-            "SELECT id, user_id, kind, currency, name, institution FROM accounts
+            "SELECT id, user_id, kind, currency, name, institution, closed_on FROM accounts
              WHERE user_id = $1 ORDER BY id",
         )
         .bind($user.as_uuid())

@@ -353,6 +353,7 @@ fn open_accounts(
                 } else {
                     bank.to_owned()
                 },
+                closed_on: None,
             }
         })
         .collect();

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use crate::{SMALL_DEMO, finsight, ok, with_dir};
 
-fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
+pub fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_finsight"))
         .args(args)
         .env("FINSIGHT__LOG__FILTER", "warn")

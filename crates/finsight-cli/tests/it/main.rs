@@ -5,6 +5,7 @@
 mod auth;
 mod crash;
 mod keys;
+mod own_files;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;

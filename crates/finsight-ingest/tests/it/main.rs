@@ -49,6 +49,7 @@ pub async fn harness() -> Harness {
         currency: Currency::parse(currency).unwrap(),
         name: format!("account {n}"),
         institution: "Bank".into(),
+        closed_on: None,
     };
     store
         .upsert_directory(&Directory {
@@ -109,6 +110,7 @@ impl Harness {
                 format,
                 account,
                 profile: None,
+                owner: None,
             })
             .await
     }

@@ -49,6 +49,7 @@ async fn store() -> (Arc<dyn Store>, UserId, AccountId, tempfile::TempDir) {
                 currency: Currency::parse("USD").unwrap(),
                 name: "a".into(),
                 institution: "b".into(),
+                closed_on: None,
             }],
         })
         .await

@@ -12,6 +12,74 @@ pub struct MutationRoot;
 
 #[Object]
 impl MutationRoot {
+    /// Open an account (owners and members, or a service key); `userId`
+    /// defaults to the signed-in person.
+    async fn create_account(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        kind: String,
+        currency: String,
+        name: String,
+        institution: Option<String>,
+    ) -> async_graphql::Result<AccountNode> {
+        let env = env(ctx)?;
+        let new = finsight_service::accounts::NewAccount {
+            user: user_id
+                .map(|u| parse_id("user_id", &u, UserId::parse))
+                .transpose()?,
+            kind: kind
+                .parse::<finsight_core::AccountKind>()
+                .map_err(|e| invalid("kind", e.reason))?,
+            currency: finsight_core::Currency::parse(&currency)
+                .map_err(|e| invalid("currency", e.reason))?,
+            name,
+            institution,
+        };
+        Ok(AccountNode(
+            env.services
+                .create_account(env.principal, new)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+
+    /// Rename an account, close it (`closedOn`: YYYY-MM-DD) or reopen it
+    /// (`reopen: true`).
+    async fn update_account(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        name: Option<String>,
+        closed_on: Option<String>,
+        reopen: Option<bool>,
+    ) -> async_graphql::Result<AccountNode> {
+        let env = env(ctx)?;
+        let id = parse_id("id", &id, finsight_core::AccountId::parse)?;
+        let closed_on = closed_on
+            .map(|t| {
+                finsight_core::PostingDate::parse(&t)
+                    .map(|d| d.date())
+                    .map_err(|e| invalid("closed_on", e.reason))
+            })
+            .transpose()?;
+        let closed_on = match (closed_on, reopen) {
+            (Some(_), Some(true)) => {
+                return Err(invalid("reopen", "give either closedOn or reopen"));
+            }
+            (Some(day), _) => Some(Some(day)),
+            (None, Some(true)) => Some(None),
+            (None, _) => None,
+        };
+        let change = finsight_service::accounts::AccountChange { name, closed_on };
+        Ok(AccountNode(
+            env.services
+                .update_account(env.principal, id, change)
+                .await
+                .map_err(gql)?,
+        ))
+    }
+
     /// Set a transaction's category and/or notes (`notes: ""` clears).
     async fn update_transaction(
         &self,

@@ -343,6 +343,10 @@ impl AccountNode {
     async fn institution(&self) -> &str {
         &self.0.institution
     }
+    /// The day it was closed (YYYY-MM-DD), if it is.
+    async fn closed_on(&self) -> Option<String> {
+        self.0.closed_on.map(|d| d.to_string())
+    }
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<UserNode> {
         let env = env(ctx)?;
         Ok(UserNode(

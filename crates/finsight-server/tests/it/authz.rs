@@ -62,6 +62,7 @@ fn account(n: u8, user: UserId) -> Account {
         currency: Currency::parse("USD").unwrap(),
         name: format!("account {n}"),
         institution: "First Harbor Bank".into(),
+        closed_on: None,
     }
 }
 
@@ -313,6 +314,18 @@ pub(crate) fn guard(w: &World, method: &str, path: &str) -> Guard {
         ),
         ("GET", "/v1/accounts") => object(format!("/v1/accounts?user_id={b}"), None, S::OK),
         ("GET", "/v1/accounts/{account_id}") => object(format!("/v1/accounts/{ab}"), None, S::OK),
+        ("POST", "/v1/accounts") => object(
+            "/v1/accounts".into(),
+            Some(
+                json!({"user_id": b.to_string(), "kind": "savings", "currency": "USD", "name": "Rainy day"}),
+            ),
+            S::CREATED,
+        ),
+        ("PATCH", "/v1/accounts/{account_id}") => object(
+            format!("/v1/accounts/{ab}"),
+            Some(json!({"name": "Bea's checking"})),
+            S::OK,
+        ),
         ("GET", "/v1/transactions") => {
             object(format!("/v1/transactions?account_id={ab}"), None, S::OK)
         }

@@ -34,6 +34,12 @@ pub(crate) fn case(w: &World, field: &str) -> String {
         "account" => format!(r#"{{ account(id: "{ab}") {{ id name }} }}"#),
         "transaction" => format!(r#"{{ transaction(id: "{tb}") {{ id description }} }}"#),
         "household" => format!(r#"{{ household(id: "{hb}") {{ id members {{ userId }} }} }}"#),
+        "createAccount" => format!(
+            r#"mutation {{ createAccount(userId: "{b}", kind: "savings", currency: "USD", name: "Rainy day") {{ id }} }}"#
+        ),
+        "updateAccount" => {
+            format!(r#"mutation {{ updateAccount(id: "{ab}", name: "Bea's checking") {{ id }} }}"#)
+        }
         "updateTransaction" => {
             format!(r#"mutation {{ updateTransaction(id: "{tb}", notes: "mine") {{ id }} }}"#)
         }
@@ -121,7 +127,7 @@ async fn every_root_field_hides_other_households_data() {
         let (_, answer) = gql(&w, Some(&w.bea), &query).await;
         assert!(answer["errors"].is_null(), "bea {field}: {answer}");
     }
-    assert_eq!(walked, 12);
+    assert_eq!(walked, 14);
 }
 
 #[tokio::test]

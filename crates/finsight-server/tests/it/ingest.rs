@@ -50,6 +50,7 @@ async fn with_account() -> (AppState, tempfile::TempDir) {
                 currency: Currency::parse("USD").unwrap(),
                 name: "a".into(),
                 institution: "b".into(),
+                closed_on: None,
             }],
         })
         .await

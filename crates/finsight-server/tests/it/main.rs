@@ -1,6 +1,7 @@
 //! Integration tests of finsight-server: the router in process, and a real
 //! listener with graceful shutdown.
 
+mod accounts;
 mod auth;
 mod authz;
 mod documents;

@@ -90,6 +90,7 @@ async fn operator_import(w: &World, name: &str, file: String) -> (u64, u64) {
             format: None,
             account: None,
             profile: None,
+            owner: None,
         })
         .await
         .unwrap();
@@ -203,6 +204,7 @@ async fn finding_1_a_bound_reference_is_never_rebound_silently() {
         currency: finsight_core::Currency::parse("USD").unwrap(),
         name: "savings".into(),
         institution: "First Harbor Bank".into(),
+        closed_on: None,
     };
     w.state
         .store

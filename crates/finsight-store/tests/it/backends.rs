@@ -139,6 +139,8 @@ conformance!(
     one_email_may_sign_in_to_several_tenants,
     throttles_count_lock_reset_and_expire,
     invitations_join_only_when_both_sides_agree,
+    accounts_rename_close_and_reopen,
+    a_new_person_invited_is_no_member_until_approved,
     job_runs_happen_once_per_key,
     audit_entries_chain_even_when_appended_concurrently,
     audit_retention_prunes_behind_a_checkpoint,

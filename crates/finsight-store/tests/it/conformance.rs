@@ -14,7 +14,9 @@ use finsight_store::{
 use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
 
+mod accounts;
 mod security;
+pub use accounts::*;
 pub use security::*;
 
 pub(crate) struct Fixture {
@@ -42,6 +44,7 @@ pub(crate) async fn fixture(store: &Arc<dyn Store>) -> Fixture {
         currency,
         name: format!("account {n}"),
         institution: "First Harbor Bank".into(),
+        closed_on: None,
     };
     let directory = Directory {
         tenants: vec![Tenant {

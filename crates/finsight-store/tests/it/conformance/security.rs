@@ -166,6 +166,7 @@ pub(crate) async fn other_tenant(store: &Arc<dyn Store>) -> (UserId, AccountId) 
                 currency: Currency::parse("USD").unwrap(),
                 name: "checking".into(),
                 institution: "Other Bank".into(),
+                closed_on: None,
             }],
         })
         .await
