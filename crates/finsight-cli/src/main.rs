@@ -755,6 +755,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let (email, password) = identity::DEMO_ADMIN;
                 say!("demo admin: {email} / {password} (demo data only; never reuse these)");
             }
+            say!(
+                "your own bank files: finsight --data-dir my-finsight setup --email YOU --password-stdin, then finsight --data-dir my-finsight import FILE --user ID"
+            );
             if !args.no_serve {
                 serve(&settings, store, &args.serve).await?;
             }
