@@ -138,7 +138,13 @@ impl Description {
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.extend(word.chars().flat_map(char::to_uppercase));
+            if word.is_ascii() {
+                let start = out.len();
+                out.push_str(word);
+                out[start..].make_ascii_uppercase();
+            } else {
+                out.extend(word.chars().flat_map(char::to_uppercase));
+            }
         }
         out
     }
@@ -269,9 +275,15 @@ impl NewTransaction {
     /// and records of nearby days get nearby ids, so a day's inserts touch
     /// a small part of every index instead of pages all over it.
     pub fn transaction_id(&self) -> TransactionId {
+        self.transaction_id_from(&self.fingerprint())
+    }
+
+    /// [`NewTransaction::transaction_id`] from this record's fingerprint,
+    /// already computed.
+    fn transaction_id_from(&self, fingerprint: &Fingerprint) -> TransactionId {
+        debug_assert_eq!(*fingerprint, self.fingerprint());
         let epoch = PostingDate::MIN;
         let days = u32::try_from((self.posted_on.date() - epoch).whole_days()).unwrap_or(0);
-        let fingerprint = self.fingerprint();
         let mut bytes = [0u8; 16];
         bytes[..4].copy_from_slice(&days.to_be_bytes());
         bytes[4..].copy_from_slice(&fingerprint.as_bytes()[..12]);
@@ -292,6 +304,15 @@ impl IdentifiedTransaction {
     pub fn new(record: NewTransaction) -> Self {
         Self {
             id: record.transaction_id(),
+            record,
+        }
+    }
+
+    /// With the record's fingerprint already computed (it must be this
+    /// record's: checked in debug builds).
+    pub fn with_fingerprint(record: NewTransaction, fingerprint: &Fingerprint) -> Self {
+        Self {
+            id: record.transaction_id_from(fingerprint),
             record,
         }
     }

@@ -363,8 +363,8 @@ impl Importer {
             for chunk in parsed.records.chunks(BATCH_RECORDS) {
                 let mut good = Vec::with_capacity(chunk.len());
                 for record in chunk {
-                    match validator.validate(record) {
-                        Ok(transaction) => good.push(IdentifiedTransaction::new(transaction)),
+                    match validator.validate_identified(record) {
+                        Ok(transaction) => good.push(transaction),
                         Err(error) => quarantine.push(quarantine_entry(
                             source.as_str(),
                             &validation_origin,

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use finsight_core::transaction::parse_optional_text;
 use finsight_core::{
-    Account, CategoryId, Currency, Description, Mcc, Money, NewTransaction, PostingDate,
-    SourceName, Taxonomy, ValidationError,
+    Account, CategoryId, Currency, Description, IdentifiedTransaction, Mcc, Money, NewTransaction,
+    PostingDate, SourceName, Taxonomy, ValidationError,
 };
 use time::{Date, Duration};
 
@@ -36,7 +36,7 @@ pub struct Validator<'a> {
     /// How often each identity (fingerprint without a source reference) was
     /// seen, so identical rows (two coffees on one day) stay distinct and a
     /// re-import still matches them.
-    occurrences: HashMap<[u8; 16], u32>,
+    occurrences: HashMap<[u8; 16], u32, foldhash::fast::RandomState>,
 }
 
 impl<'a> Validator<'a> {
@@ -55,7 +55,7 @@ impl<'a> Validator<'a> {
             accounts_by_ref,
             ambiguous: None,
             refusal: None,
-            occurrences: HashMap::new(),
+            occurrences: HashMap::default(),
         }
     }
 
@@ -116,7 +116,7 @@ impl<'a> Validator<'a> {
             .filter(|c| self.taxonomy.contains(c))
     }
 
-    fn check(&mut self, record: &ParsedRecord) -> Result<NewTransaction, ValidationError> {
+    fn check(&mut self, record: &ParsedRecord) -> Result<IdentifiedTransaction, ValidationError> {
         if let Some(refusal) = &self.refusal {
             return Err(refusal.clone());
         }
@@ -178,20 +178,36 @@ impl<'a> Validator<'a> {
             source: self.source.clone(),
             source_ref,
         };
+        // The fingerprint is hashed once: for the occurrence count and,
+        // unless the record becomes a later occurrence, for its id.
+        let fingerprint = transaction.fingerprint();
         if transaction.source_ref.is_none() {
             let mut key = [0u8; 16];
-            key.copy_from_slice(&transaction.fingerprint().as_bytes()[..16]);
+            key.copy_from_slice(&fingerprint.as_bytes()[..16]);
             let seen = self.occurrences.entry(key).or_insert(0);
             *seen += 1;
             if *seen > 1 {
                 transaction.source_ref = Some(format!("occurrence {seen}"));
+                return Ok(IdentifiedTransaction::new(transaction));
             }
         }
-        Ok(transaction)
+        Ok(IdentifiedTransaction::with_fingerprint(
+            transaction,
+            &fingerprint,
+        ))
     }
 
     /// Validates one record.
     pub fn validate(&mut self, record: &ParsedRecord) -> Result<NewTransaction, RecordError> {
+        self.validate_identified(record)
+            .map(IdentifiedTransaction::into_record)
+    }
+
+    /// Validates one record and computes its ledger id.
+    pub fn validate_identified(
+        &mut self,
+        record: &ParsedRecord,
+    ) -> Result<IdentifiedTransaction, RecordError> {
         self.check(record).map_err(|error| RecordError {
             location: record.location.clone(),
             raw: record.raw.clone(),

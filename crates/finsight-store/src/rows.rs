@@ -140,13 +140,13 @@ pub(crate) fn owners_of_batch<'a>(
         .into_iter()
         .enumerate()
         .map(|(index, record)| {
-            let place = format!("transactions[{index}]");
+            let place = || format!("transactions[{index}]");
             let (user_id, currency) = accounts.get(&record.account_id).ok_or_else(|| {
                 ValidationError::new(
                     "account_id",
                     format!("account {} does not exist", record.account_id),
                 )
-                .within(&place)
+                .within(&place())
             })?;
             if record.amount.currency() != *currency {
                 return Err(ValidationError::new(
@@ -156,7 +156,7 @@ pub(crate) fn owners_of_batch<'a>(
                         record.amount.currency()
                     ),
                 )
-                .within(&place)
+                .within(&place())
                 .into());
             }
             Ok(*user_id)

@@ -121,7 +121,7 @@ pub(crate) struct DataKey {
     /// HMAC keyed once; cloned per use.
     mac: Hmac<Sha256>,
     /// Word hashes already computed (bank descriptions repeat their words).
-    words: std::sync::Mutex<HashMap<String, [u8; 4]>>,
+    words: std::sync::Mutex<HashMap<String, [u8; 4], foldhash::fast::RandomState>>,
 }
 
 /// Most cached word hashes per key before the cache starts over.
@@ -329,7 +329,7 @@ impl Vault {
                     active: is_active,
                     cipher: Aes256Gcm::new_from_slice(&material).expect("32-byte key"),
                     mac: <Hmac<Sha256> as Mac>::new_from_slice(&material).expect("any key length"),
-                    words: std::sync::Mutex::new(HashMap::new()),
+                    words: std::sync::Mutex::new(HashMap::default()),
                 }),
             );
         }
