@@ -193,9 +193,18 @@ pub fn parse_ofx_datetime(text: &str) -> Result<(Date, Option<OffsetDateTime>), 
     .map_err(|_| bad())?;
     let offset = match zone {
         Some(zone) => {
+            // Hours, possibly fractional (`+5.5:IST`), read as an exact
+            // decimal: whole minutes within ±14 hours, nothing else.
             let hours = zone.split(':').next().unwrap_or("0").trim();
-            let hours: f64 = hours.parse().map_err(|_| bad())?;
-            let seconds = (hours * 3600.0).round() as i32;
+            let hours: Decimal = hours
+                .trim_start_matches('+')
+                .parse()
+                .map_err(|_| bad())?;
+            let seconds = hours * Decimal::from(3600);
+            if hours.abs() > Decimal::from(14) || seconds % Decimal::from(60) != Decimal::ZERO {
+                return Err(bad());
+            }
+            let seconds = rust_decimal::prelude::ToPrimitive::to_i32(&seconds).ok_or_else(bad)?;
             UtcOffset::from_whole_seconds(seconds).map_err(|_| bad())?
         }
         None => UtcOffset::UTC,
@@ -285,6 +294,16 @@ mod tests {
         let (_, at) = parse_ofx_datetime("20260314093000[+5.5:IST]").unwrap();
         assert_eq!(at.unwrap(), datetime!(2026-03-14 09:30:00 +5:30));
         assert!(parse_ofx_datetime("2026").is_err());
+        // Offsets are exact: NaN, infinities, sub-minute or out-of-range
+        // offsets are refused, never read as UTC.
+        for zone in ["NaN", "inf", "-inf", "+5.001", "15", "-99", "1e3", ""] {
+            assert!(
+                parse_ofx_datetime(&format!("20260314093000[{zone}:X]")).is_err(),
+                "{zone}"
+            );
+        }
+        let (_, at) = parse_ofx_datetime("20260314093000[-3.5:NST]").unwrap();
+        assert_eq!(at.unwrap().offset().whole_minutes(), -210);
     }
 
     proptest! {
