@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 use finsight_store::Store;
-use time::OffsetDateTime;
 
 use crate::jobs;
 
@@ -34,12 +33,19 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     match command {
         AuditCommand::Prune { keep_days } => {
+            let keep = keep_days.unwrap_or(retention_days);
+            anyhow::ensure!(
+                keep >= jobs::MIN_AUDIT_RETENTION_DAYS,
+                "keep-days: must be at least {} (the audit log keeps twelve months)",
+                jobs::MIN_AUDIT_RETENTION_DAYS
+            );
+            let clock: Arc<dyn finsight_core::Clock> = Arc::new(crate::SystemClock);
             let job = jobs::AuditRetention {
                 store: Arc::clone(store),
                 retention_days,
+                clock: Arc::clone(&clock),
             };
-            let keep = keep_days.unwrap_or(retention_days);
-            let cutoff = OffsetDateTime::now_utc() - time::Duration::days(i64::from(keep));
+            let cutoff = clock.now() - time::Duration::days(i64::from(keep));
             let outcome = job.prune(cutoff).await?;
             say!("{outcome}");
         }

@@ -259,7 +259,13 @@ impl Settings {
         figment = figment
             .merge(Env::prefixed("FINSIGHT__").split("__"))
             .merge(Serialized::defaults(overrides));
-        figment.extract().context("config: invalid settings")
+        let settings: Self = figment.extract().context("config: invalid settings")?;
+        anyhow::ensure!(
+            settings.audit.retention_days >= crate::jobs::MIN_AUDIT_RETENTION_DAYS,
+            "audit.retention_days: must be at least {} (twelve months)",
+            crate::jobs::MIN_AUDIT_RETENTION_DAYS
+        );
+        Ok(settings)
     }
 
     /// The database to use, creating the data directory for SQLite.

@@ -46,11 +46,26 @@ impl DailyJob for VolumeCheck {
 pub struct AuditRetention {
     pub store: Arc<dyn Store>,
     pub retention_days: u32,
+    pub clock: Arc<dyn finsight_core::Clock>,
 }
 
+/// The audit log keeps at least twelve months, whatever asks to prune it.
+pub const MIN_AUDIT_RETENTION_DAYS: u32 = 365;
+
 impl AuditRetention {
-    /// Prunes entries older than `cutoff`.
+    /// Prunes entries older than `cutoff`, which must be at least
+    /// [`MIN_AUDIT_RETENTION_DAYS`] before now (by the clock, not by the
+    /// date a job runs for: a backfill of a future date prunes no more).
     pub async fn prune(&self, cutoff: time::OffsetDateTime) -> Result<String, ProcessorError> {
+        let latest = self.clock.now() - time::Duration::days(i64::from(MIN_AUDIT_RETENTION_DAYS));
+        if cutoff > latest {
+            return Err(ProcessorError::Invalid {
+                field: "audit.retention_days",
+                reason: format!(
+                    "the audit log keeps at least {MIN_AUDIT_RETENTION_DAYS} days; pruning before {cutoff} would cut into them"
+                ),
+            });
+        }
         let outcome = match self.store.prune_audit(cutoff).await? {
             Some((seq, _)) => {
                 let event = finsight_core::audit::AuditEvent {
@@ -59,9 +74,7 @@ impl AuditRetention {
                     subject: "audit_log".into(),
                     detail: format!("through={seq} before={cutoff}"),
                 };
-                self.store
-                    .append_audit(&event, time::OffsetDateTime::now_utc())
-                    .await?;
+                self.store.append_audit(&event, self.clock.now()).await?;
                 format!("pruned entries through {seq}")
             }
             None => "nothing to prune".to_owned(),
@@ -119,6 +132,7 @@ impl DailyJob for Expiry {
 
 pub fn all(
     store: &Arc<dyn Store>,
+    clock: &Arc<dyn finsight_core::Clock>,
     retention_days: u32,
     idempotency_ttl: time::Duration,
 ) -> Vec<Arc<dyn DailyJob>> {
@@ -133,6 +147,71 @@ pub fn all(
         Arc::new(AuditRetention {
             store: Arc::clone(store),
             retention_days,
+            clock: Arc::clone(clock),
         }),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use finsight_core::FixedClock;
+    use time::macros::datetime;
+
+    #[tokio::test]
+    async fn audit_retention_prunes_behind_a_checkpoint_and_never_inside_twelve_months() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("audit.sqlite").display());
+        let store = finsight_store::open(&url, &finsight_store::Kek::generate())
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        for (n, at) in [
+            datetime!(2024-01-10 09:00 UTC),
+            datetime!(2024-02-10 09:00 UTC),
+            datetime!(2026-03-01 09:00 UTC),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let event = finsight_core::audit::AuditEvent {
+                actor: "test".into(),
+                action: "import".into(),
+                subject: format!("file {n}"),
+                detail: String::new(),
+            };
+            store.append_audit(&event, at).await.unwrap();
+        }
+        let job = |now| AuditRetention {
+            store: Arc::clone(&store),
+            retention_days: 400,
+            clock: Arc::new(FixedClock(now)),
+        };
+        // Run for a date years ahead while it is March 2026: the cutoff
+        // would be in 2030, inside the last twelve months of no clock, so
+        // nothing is pruned.
+        let today = job(datetime!(2026-03-20 09:00 UTC));
+        assert!(
+            today
+                .run(time::macros::date!(2031 - 06 - 01))
+                .await
+                .is_err()
+        );
+        assert_eq!(store.audit_entries(0, 100).await.unwrap().len(), 3);
+        // The daily run for today prunes what is older than 400 days.
+        let outcome = today
+            .run(time::macros::date!(2026 - 03 - 20))
+            .await
+            .unwrap();
+        assert_eq!(outcome, "pruned entries through 2");
+        let mut verifier = match store.audit_checkpoint().await.unwrap() {
+            Some((seq, hash)) => finsight_core::audit::ChainVerifier::from_checkpoint(seq, hash),
+            None => panic!("no checkpoint"),
+        };
+        let left = store.audit_entries(0, 100).await.unwrap();
+        assert_eq!(left.len(), 2, "the newest entry and the pruning itself");
+        for entry in &left {
+            verifier.check(entry).unwrap();
+        }
+    }
 }

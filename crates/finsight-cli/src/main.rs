@@ -373,10 +373,6 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     tracing::info!(%address, "serving");
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     anyhow::ensure!(
-        settings.audit.retention_days >= 365,
-        "audit.retention_days: must be at least 365 (twelve months)"
-    );
-    anyhow::ensure!(
         settings.server.rate_limit_per_second > 0.0 && settings.server.rate_limit_burst >= 1.0,
         "server.rate_limit_per_second: must be above 0, and rate_limit_burst at least 1"
     );
@@ -417,9 +413,10 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
     let processing = tokio::spawn(processor.run(until_stopped(stopped.clone())));
     let scheduler = finsight_pipeline::Scheduler::new(
         Arc::clone(&store),
-        Arc::new(SystemClock),
+        Arc::clone(&clock),
         jobs::all(
             &store,
+            &clock,
             settings.audit.retention_days,
             time::Duration::hours(i64::from(settings.server.idempotency_key_ttl_hours)),
         ),
@@ -575,9 +572,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let clock: Arc<dyn Clock> = Arc::new(SystemClock);
             let scheduler = finsight_pipeline::Scheduler::new(
                 Arc::clone(&store),
-                clock,
+                Arc::clone(&clock),
                 jobs::all(
                     &store,
+                    &clock,
                     settings.audit.retention_days,
                     time::Duration::hours(i64::from(settings.server.idempotency_key_ttl_hours)),
                 ),

@@ -196,10 +196,7 @@ pub fn parse_ofx_datetime(text: &str) -> Result<(Date, Option<OffsetDateTime>), 
             // Hours, possibly fractional (`+5.5:IST`), read as an exact
             // decimal: whole minutes within ±14 hours, nothing else.
             let hours = zone.split(':').next().unwrap_or("0").trim();
-            let hours: Decimal = hours
-                .trim_start_matches('+')
-                .parse()
-                .map_err(|_| bad())?;
+            let hours: Decimal = hours.trim_start_matches('+').parse().map_err(|_| bad())?;
             let seconds = hours * Decimal::from(3600);
             if hours.abs() > Decimal::from(14) || seconds % Decimal::from(60) != Decimal::ZERO {
                 return Err(bad());
