@@ -444,10 +444,11 @@ async fn export_pseudonymized(
     pseudonymizer: &finsight_privacy::Pseudonymizer,
     out: &std::path::Path,
 ) -> anyhow::Result<u64> {
-    use std::io::Write as _;
-    let file = std::fs::File::create(out)
+    use tokio::io::AsyncWriteExt as _;
+    let file = tokio::fs::File::create(out)
+        .await
         .with_context(|| format!("out: cannot create {}", out.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
+    let mut writer = tokio::io::BufWriter::new(file);
     let mut rows = 0;
     for user in store.users().await? {
         let user_pseudonym = pseudonymizer.pseudonym("user", user.id.as_uuid().as_bytes());
@@ -455,6 +456,9 @@ async fn export_pseudonymized(
         query.limit = finsight_store::TransactionQuery::MAX_LIMIT;
         loop {
             let page = store.transactions(&query).await?;
+            // One page is serialised in memory, then written without
+            // blocking the runtime.
+            let mut lines = String::with_capacity(page.transactions.len() * 160);
             for t in &page.transactions {
                 let line = serde_json::json!({
                     "user": user_pseudonym,
@@ -465,16 +469,18 @@ async fn export_pseudonymized(
                     "category": t.category.as_ref().map(|c| c.to_string()),
                     "mcc": t.mcc.map(|m| m.to_string()),
                 });
-                writeln!(writer, "{line}")?;
+                lines.push_str(&line.to_string());
+                lines.push('\n');
                 rows += 1;
             }
+            writer.write_all(lines.as_bytes()).await?;
             match page.next {
                 Some(cursor) => query.after = Some(cursor),
                 None => break,
             }
         }
     }
-    writer.flush()?;
+    writer.flush().await?;
     Ok(rows)
 }
 
