@@ -29,6 +29,9 @@ pub enum KafkaError {
     Client(#[from] rdkafka::error::KafkaError),
     #[error(transparent)]
     Ingest(#[from] ImportError),
+    /// The offset commit's task ended without committing (it panicked).
+    #[error("kafka: the offset commit did not finish: {0}")]
+    Commit(String),
 }
 
 /// Where to read from.
@@ -118,7 +121,7 @@ pub async fn consume(
     exit_when_idle: Option<Duration>,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<IngestReport, KafkaError> {
-    let consumer = consumer(&source)?;
+    let consumer = Arc::new(consumer(&source)?);
     let kafka = SourceName::parse("kafka").expect("valid source name");
     let mut totals = IngestReport {
         accepted: 0,
@@ -173,7 +176,12 @@ pub async fn consume(
         for (partition, next) in next_offsets {
             offsets.add_partition_offset(&source.topic, partition, Offset::Offset(next))?;
         }
-        consumer.commit(&offsets, CommitMode::Sync)?;
+        // A synchronous commit waits on the broker: off the runtime's
+        // workers, on a blocking thread.
+        let committing = Arc::clone(&consumer);
+        tokio::task::spawn_blocking(move || committing.commit(&offsets, CommitMode::Sync))
+            .await
+            .map_err(|e| KafkaError::Commit(e.to_string()))??;
         totals.accepted += report.accepted;
         totals.duplicates += report.duplicates;
         totals.quarantined += report.quarantined;
