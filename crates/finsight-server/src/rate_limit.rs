@@ -14,8 +14,12 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
 
-/// Most clients tracked at once; beyond it, idle buckets are dropped.
+/// Most clients tracked at once, over all shards.
 const MAX_CLIENTS: usize = 10_000;
+/// Independent tables, so concurrent clients rarely wait on one lock.
+const SHARDS: usize = 16;
+/// A full shard is swept for idle buckets at most this often.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimit {
@@ -34,21 +38,69 @@ impl Default for RateLimit {
     }
 }
 
+#[derive(Debug, Clone, Copy)]
 struct Bucket {
     tokens: f64,
     updated: Instant,
 }
 
+impl Bucket {
+    fn full(limit: RateLimit, now: Instant) -> Self {
+        Self {
+            tokens: limit.burst,
+            updated: now,
+        }
+    }
+
+    /// Refills for the time passed, then takes `n` tokens, all or none.
+    fn take(&mut self, limit: RateLimit, n: f64, now: Instant) -> Result<(), f64> {
+        let refill = now.duration_since(self.updated).as_secs_f64() * limit.per_second;
+        self.tokens = (self.tokens + refill).min(limit.burst);
+        self.updated = now;
+        if self.tokens >= n {
+            self.tokens -= n;
+            Ok(())
+        } else {
+            Err((n.min(limit.burst) - self.tokens).max(0.0) / limit.per_second)
+        }
+    }
+
+    fn refilled_by(&self, limit: RateLimit, now: Instant) -> bool {
+        self.tokens + now.duration_since(self.updated).as_secs_f64() * limit.per_second
+            >= limit.burst
+    }
+}
+
+/// One shard: its clients' buckets, bounded; clients that arrive while it
+/// is full of active ones share the overflow bucket until a sweep frees
+/// room.
+struct Shard<K> {
+    buckets: HashMap<K, Bucket>,
+    overflow: Bucket,
+    swept: Option<Instant>,
+}
+
 pub struct RateLimiter<K = Option<IpAddr>> {
     limit: RateLimit,
-    buckets: Mutex<HashMap<K, Bucket>>,
+    hasher: std::collections::hash_map::RandomState,
+    shards: Vec<Mutex<Shard<K>>>,
 }
 
 impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     pub fn new(limit: RateLimit) -> Self {
+        let now = Instant::now();
         Self {
             limit,
-            buckets: Mutex::new(HashMap::new()),
+            hasher: std::collections::hash_map::RandomState::new(),
+            shards: (0..SHARDS)
+                .map(|_| {
+                    Mutex::new(Shard {
+                        buckets: HashMap::new(),
+                        overflow: Bucket::full(limit, now),
+                        swept: None,
+                    })
+                })
+                .collect(),
         }
     }
 
@@ -60,28 +112,40 @@ impl<K: std::hash::Hash + Eq> RateLimiter<K> {
     /// Takes `n` tokens for `client`, all or none; on refusal, the seconds
     /// until they are back (never, past the burst: then the burst's refill).
     pub(crate) fn take_n(&self, client: K, n: usize, now: Instant) -> Result<(), f64> {
-        let n = n as f64;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() >= MAX_CLIENTS && !buckets.contains_key(&client) {
-            let limit = self.limit;
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.updated).as_secs_f64() * limit.per_second
-                    < limit.burst
-            });
+        use std::hash::BuildHasher as _;
+        let limit = self.limit;
+        let shard = self.hasher.hash_one(&client) as usize % SHARDS;
+        let mut shard = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bucket) = shard.buckets.get_mut(&client) {
+            return bucket.take(limit, n as f64, now);
         }
-        let bucket = buckets.entry(client).or_insert(Bucket {
-            tokens: self.limit.burst,
-            updated: now,
-        });
-        let refill = now.duration_since(bucket.updated).as_secs_f64() * self.limit.per_second;
-        bucket.tokens = (bucket.tokens + refill).min(self.limit.burst);
-        bucket.updated = now;
-        if bucket.tokens >= n {
-            bucket.tokens -= n;
-            Ok(())
-        } else {
-            Err((n.min(self.limit.burst) - bucket.tokens).max(0.0) / self.limit.per_second)
+        let capacity = MAX_CLIENTS / SHARDS;
+        if shard.buckets.len() >= capacity
+            && shard
+                .swept
+                .is_none_or(|at| now.duration_since(at) >= SWEEP_EVERY)
+        {
+            // Forgetting a bucket that has refilled changes nothing.
+            shard.buckets.retain(|_, b| !b.refilled_by(limit, now));
+            shard.swept = Some(now);
         }
+        if shard.buckets.len() >= capacity {
+            return shard.overflow.take(limit, n as f64, now);
+        }
+        shard
+            .buckets
+            .entry(client)
+            .or_insert(Bucket::full(limit, now))
+            .take(limit, n as f64, now)
+    }
+
+    /// Clients tracked now (at most `MAX_CLIENTS`).
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).buckets.len())
+            .sum()
     }
 }
 
@@ -137,5 +201,30 @@ mod tests {
                 .take(client, start + Duration::from_millis(100))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn the_table_stays_bounded_when_every_client_is_active() {
+        let limiter: RateLimiter<u32> = RateLimiter::new(RateLimit {
+            per_second: 1.0,
+            burst: 5.0,
+        });
+        let start = Instant::now();
+        // Three times the capacity of distinct, active clients.
+        for client in 0..(3 * MAX_CLIENTS as u32) {
+            let _ = limiter.take(client, start);
+        }
+        assert!(limiter.tracked() <= MAX_CLIENTS, "{}", limiter.tracked());
+        // Newcomers while every tracked client is active share an overflow
+        // bucket: limited, never unbounded.
+        let refused = (0..100u32)
+            .map(|i| limiter.take(1_000_000 + i, start))
+            .filter(Result::is_err)
+            .count();
+        assert!(refused > 0);
+        // Once the tracked clients have refilled, a sweep makes room.
+        let later = start + std::time::Duration::from_secs(10);
+        assert!(limiter.take(2_000_000, later).is_ok());
+        assert!(limiter.tracked() < MAX_CLIENTS);
     }
 }
