@@ -87,7 +87,17 @@ pub async fn world() -> World {
         hashing: PasswordHashing::for_tests(),
         ..AuthSettings::default()
     };
-    let state = state.with_auth_settings(settings);
+    // The walks send a few hundred requests from one test client in a
+    // second or two: the per-address limit is not what they test (the
+    // rate-limit tests use their own state), so it must not cut them off
+    // on a fast machine.
+    let unlimited = finsight_server::rate_limit::RateLimit {
+        per_second: 1e6,
+        burst: 1e6,
+    };
+    let state = state
+        .with_auth_settings(settings)
+        .with_rate_limit(unlimited);
     let (t1, t2) = (
         TenantId::from_random_bytes(id16(1)),
         TenantId::from_random_bytes(id16(2)),
