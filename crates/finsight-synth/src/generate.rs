@@ -11,7 +11,6 @@ use finsight_core::{
 use rand::seq::IndexedRandom;
 use rand::{Rng, RngCore};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::StandardNormal;
 use time::{Date, Duration, Month, OffsetDateTime, Time, UtcOffset, Weekday};
 
 use crate::catalog::{
@@ -172,11 +171,21 @@ fn next_business_day(mut day: Date) -> Date {
     day
 }
 
+/// A standard normal draw (Box–Muller). The math is `libm`'s, written in
+/// Rust, so a seed gives the same data on every platform (the platform's
+/// `ln`/`exp`/`cos` may differ in the last bit).
+fn standard_normal(rng: &mut impl Rng) -> f64 {
+    // 1 - u is in (0, 1], so the logarithm is finite.
+    let u1: f64 = 1.0 - rng.random::<f64>();
+    let u2: f64 = rng.random();
+    libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
+}
+
 fn poisson(rng: &mut impl Rng, lambda: f64) -> u32 {
     if lambda <= 0.0 {
         return 0;
     }
-    let limit = (-lambda).exp();
+    let limit = libm::exp(-lambda);
     let mut product: f64 = rng.random();
     let mut count = 0;
     while product > limit && count < 50 {
@@ -287,8 +296,8 @@ impl<'a> Life<'a> {
 
     /// A lognormal amount in cents around `median` US dollars.
     fn amount(&mut self, median: f64, sigma: f64) -> i64 {
-        let z: f64 = self.rng.sample(StandardNormal);
-        let value = (median.ln() + sigma * z).exp() * self.price;
+        let z = standard_normal(&mut self.rng);
+        let value = libm::exp(libm::log(median) + sigma * z) * self.price;
         ((value * 100.0).round() as i64).max(1)
     }
 
@@ -532,11 +541,12 @@ impl<'a> Life<'a> {
         let months: Vec<Date> = month_starts(self.start, self.end).collect();
         for (n, month) in months.iter().copied().enumerate() {
             // A raise every January.
-            let raise = 1.03f64.powi(
+            let raise = libm::pow(
+                1.03,
                 months[..=n]
                     .iter()
                     .filter(|m| m.month() == Month::January)
-                    .count() as i32,
+                    .count() as f64,
             );
             match persona {
                 Persona::YoungProfessional => {
@@ -855,7 +865,8 @@ impl<'a> Life<'a> {
                     "housing.rent",
                 );
             }
-            let winter = ((month.month() as i32 - 1) as f64 * std::f64::consts::TAU / 12.0).cos();
+            let winter =
+                libm::cos((month.month() as i32 - 1) as f64 * std::f64::consts::TAU / 12.0);
             let summer_ac = if self.profile.region == Region::Us
                 && matches!(month.month(), Month::July | Month::August)
             {
