@@ -1,13 +1,14 @@
 //! `finsight accounts`: list accounts with their ids, and open one for a
-//! person (for CSV and QIF files, which name no account of their own).
+//! person (for CSV and QIF files, which name no account of their own)
+//! through the same service as the API.
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
-use finsight_core::{Account, AccountId, AccountKind, Currency, UserId};
-use finsight_store::{Directory, Store};
-use time::OffsetDateTime;
+use finsight_core::{Account, AccountKind, Currency, UserId};
+use finsight_service::Services;
+use finsight_service::accounts::NewAccount;
+use finsight_store::Store;
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -48,54 +49,37 @@ fn user_id(text: &str) -> anyhow::Result<UserId> {
     UserId::parse(text).map_err(|e| anyhow::anyhow!("user: {}", e.reason))
 }
 
-/// Opens an account for `user`, written to the audit log as `actor`.
+/// Opens an account for `user` through the service, as the operator
+/// (authorized and audited like `POST /v1/accounts`).
 pub async fn open(
-    store: &Arc<dyn Store>,
-    actor: &str,
+    services: &Services,
     user: UserId,
     kind: AccountKind,
     currency: Currency,
     name: &str,
     institution: Option<&str>,
 ) -> anyhow::Result<Account> {
-    anyhow::ensure!(
-        store.user(user).await?.is_some(),
-        "user: {user} does not exist"
-    );
-    let field = |e: finsight_core::ValidationError| anyhow::anyhow!("{}: {}", e.field, e.reason);
-    let account = Account {
-        id: AccountId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes()),
-        user_id: user,
-        kind,
-        currency,
-        name: Account::parse_label("name", name).map_err(field)?,
-        institution: institution
-            .map(|i| Account::parse_label("institution", i))
-            .transpose()
-            .map_err(field)?
-            .unwrap_or_default(),
-        closed_on: None,
-    };
-    store
-        .upsert_directory(&Directory {
-            accounts: vec![account.clone()],
-            ..Directory::default()
-        })
+    let operator = crate::operator_for(services, user).await?;
+    services
+        .create_account(
+            &operator,
+            NewAccount {
+                user: Some(user),
+                kind,
+                currency,
+                name: name.to_owned(),
+                institution: institution.map(str::to_owned),
+            },
+        )
         .await
-        .context("cannot save the account")?;
-    let event = finsight_core::audit::AuditEvent {
-        actor: actor.into(),
-        action: "account.create".into(),
-        subject: format!("account:{}", account.id),
-        detail: format!("user:{user} kind:{kind} currency:{currency}"),
-    };
-    store
-        .append_audit(&event, OffsetDateTime::now_utc())
-        .await?;
-    Ok(account)
+        .map_err(crate::describe)
 }
 
-pub async fn run(store: &Arc<dyn Store>, args: AccountsArgs) -> anyhow::Result<()> {
+pub async fn run(
+    store: &Arc<dyn Store>,
+    services: &Services,
+    args: AccountsArgs,
+) -> anyhow::Result<()> {
     match args
         .command
         .unwrap_or(AccountsCommand::List { user: args.user })
@@ -140,8 +124,7 @@ pub async fn run(store: &Arc<dyn Store>, args: AccountsArgs) -> anyhow::Result<(
             let currency = Currency::parse(&currency)
                 .map_err(|e| anyhow::anyhow!("currency: {}", e.reason))?;
             let account = open(
-                store,
-                "cli",
+                services,
                 user_id(&user)?,
                 kind,
                 currency,

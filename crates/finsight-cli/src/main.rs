@@ -205,6 +205,31 @@ async fn audit(
     Ok(())
 }
 
+/// The command-line operator, acting within `user`'s tenant.
+async fn operator_for(
+    services: &finsight_service::Services,
+    user: finsight_core::UserId,
+) -> anyhow::Result<finsight_core::Principal> {
+    let found = services
+        .store()
+        .user(user)
+        .await?
+        .with_context(|| format!("user: {user} does not exist"))?;
+    Ok(finsight_core::Principal::Operator {
+        tenant: found.tenant_id,
+    })
+}
+
+/// A service error as one line naming the field, for the command line.
+fn describe(error: finsight_service::ServiceError) -> anyhow::Error {
+    match error {
+        finsight_service::ServiceError::Invalid(invalid) => {
+            anyhow::anyhow!("{}: {}", invalid.field, invalid.reason)
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
 fn parse_user(text: &str) -> anyhow::Result<finsight_core::UserId> {
     finsight_core::UserId::parse(text).map_err(|e| anyhow::anyhow!("user: {}", e.reason))
 }
@@ -543,7 +568,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Accounts(args) => {
             let store = open_store(&settings).await?;
-            accounts::run(&store, args).await?;
+            accounts::run(&store, &services(&settings, &store)?, args).await?;
         }
         #[cfg(feature = "kafka")]
         Command::Consume(args) => {
@@ -599,7 +624,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Rules(command) => {
             let store = open_store(&settings).await?;
-            rules::run(&store, command).await?;
+            rules::run(&services(&settings, &store)?, command).await?;
         }
         Command::Process => {
             let store = open_store(&settings).await?;

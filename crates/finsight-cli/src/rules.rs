@@ -1,13 +1,11 @@
 //! `finsight rules`: a user's categorization rules ("description contains
-//! X → category Y") from the command line.
-
-use std::sync::Arc;
+//! X → category Y") from the command line, through the same service (and
+//! audit entries) as the API, as the operator.
 
 use clap::Subcommand;
-use finsight_store::Store;
-use time::OffsetDateTime;
+use finsight_service::Services;
 
-use crate::{audit, parse_user};
+use crate::parse_user;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -39,7 +37,7 @@ pub enum RulesCommand {
     },
 }
 
-pub async fn run(store: &Arc<dyn Store>, command: RulesCommand) -> anyhow::Result<()> {
+pub async fn run(services: &Services, command: RulesCommand) -> anyhow::Result<()> {
     match command {
         RulesCommand::Add {
             user,
@@ -48,27 +46,32 @@ pub async fn run(store: &Arc<dyn Store>, command: RulesCommand) -> anyhow::Resul
             priority,
         } => {
             let user = parse_user(&user)?;
-            anyhow::ensure!(
-                store.users().await?.iter().any(|u| u.id == user),
-                "user: {user} does not exist"
-            );
-            let rule = finsight_core::CategoryRule {
-                id: uuid::Uuid::new_v4(),
-                user_id: user,
-                pattern: finsight_core::CategoryRule::parse_pattern(&contains)
-                    .map_err(|e| anyhow::anyhow!("contains: {}", e.reason))?,
-                category: finsight_core::Taxonomy::default_tree()
-                    .resolve(&category)
-                    .map_err(|e| anyhow::anyhow!("category: {}", e.reason))?,
-                priority,
-            };
-            store
-                .add_category_rule(&rule, OffsetDateTime::now_utc())
-                .await?;
+            let operator = crate::operator_for(services, user).await?;
+            // The command line also takes category names ("Dining >
+            // Coffee"); the service takes the path they resolve to.
+            let category = finsight_core::Taxonomy::default_tree()
+                .resolve(&category)
+                .map_err(|e| anyhow::anyhow!("category: {}", e.reason))?;
+            let rule = services
+                .add_rule(
+                    &operator,
+                    Some(user),
+                    &contains,
+                    category.as_str(),
+                    Some(priority),
+                )
+                .await
+                .map_err(crate::describe)?;
             say!("added rule {}", rule.id);
         }
         RulesCommand::List { user } => {
-            for rule in store.rules_of_users(&[parse_user(&user)?]).await? {
+            let user = parse_user(&user)?;
+            let operator = crate::operator_for(services, user).await?;
+            let rules = services
+                .rules(&operator, Some(user))
+                .await
+                .map_err(crate::describe)?;
+            for rule in rules {
                 say!(
                     "{}  {:>3}  {:?} → {}",
                     rule.id,
@@ -79,17 +82,12 @@ pub async fn run(store: &Arc<dyn Store>, command: RulesCommand) -> anyhow::Resul
             }
         }
         RulesCommand::Delete { user, id } => {
-            anyhow::ensure!(
-                store.delete_category_rule(parse_user(&user)?, id).await?,
-                "id: the user has no rule {id}"
-            );
-            audit(
-                store,
-                "rule.delete",
-                &id.to_string(),
-                format!("user={user}"),
-            )
-            .await?;
+            let user = parse_user(&user)?;
+            let operator = crate::operator_for(services, user).await?;
+            services
+                .delete_rule(&operator, Some(user), id)
+                .await
+                .map_err(crate::describe)?;
             say!("deleted rule {id}");
         }
     }

@@ -154,8 +154,7 @@ pub async fn run(
     let account = match currency {
         Some(currency) => Some(
             crate::accounts::open(
-                store,
-                "cli",
+                services,
                 user.id,
                 AccountKind::Checking,
                 currency,

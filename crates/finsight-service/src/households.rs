@@ -116,7 +116,7 @@ impl Services {
                 .into_iter()
                 .map(|(h, _)| h)
                 .collect()),
-            Principal::Staff { .. } | Principal::Service { .. } => {
+            Principal::Staff { .. } | Principal::Service { .. } | Principal::Operator { .. } => {
                 let tenant = principal.tenant();
                 let owner_probe = |h: &Household| Owner {
                     tenant,

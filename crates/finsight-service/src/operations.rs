@@ -43,7 +43,9 @@ impl Services {
                     .await?;
                 QuarantineScope::Tenant(*tenant)
             }
-            Principal::Service { tenant, .. } => QuarantineScope::Tenant(*tenant),
+            Principal::Service { tenant, .. } | Principal::Operator { tenant } => {
+                QuarantineScope::Tenant(*tenant)
+            }
             Principal::Staff { .. } => {
                 return Ok(QuarantinePage {
                     records: Vec::new(),

@@ -175,11 +175,70 @@ fn the_demo_prints_a_login_that_works_against_the_server() {
     assert_eq!(status, 200, "{page}");
     let page: serde_json::Value = serde_json::from_str(&page).unwrap();
     assert_eq!(page["transactions"].as_array().unwrap().len(), 5);
+    // The same write from REST and from the command line goes through the
+    // same service and leaves the same audit entry (only the actor differs).
+    let (_, me) = http(&address, "GET", "/v1/me", Some(token), None);
+    let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+    let user = me["user_id"].as_str().unwrap().to_owned();
+    let (status, rule) = http(
+        &address,
+        "POST",
+        "/v1/rules",
+        Some(token),
+        Some(r#"{"pattern":"BAKERY","category":"dining"}"#),
+    );
+    assert_eq!(status, 201, "{rule}");
+    let rest_rule = serde_json::from_str::<serde_json::Value>(&rule).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let added = ok(&finsight(&with_dir(
+        dir.path(),
+        &[
+            "rules",
+            "add",
+            "--user",
+            &user,
+            "--contains",
+            "FLORIST",
+            "--category",
+            "shopping",
+        ],
+    )));
+    let cli_rule = added.trim().rsplit(' ').next().unwrap().to_owned();
+    ok(&finsight(&with_dir(
+        dir.path(),
+        &["rules", "delete", "--user", &user, &cli_rule],
+    )));
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(child.wait().unwrap().success());
+    let listed = ok(&finsight(&with_dir(
+        dir.path(),
+        &["audit", "list", "--limit", "3"],
+    )));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert!(
+        lines[0].contains(" login:")
+            && lines[0].contains("rule.add")
+            && lines[0].contains(&format!("rule:{rest_rule}")),
+        "{listed}"
+    );
+    assert!(
+        lines[1].contains(" cli ")
+            && lines[1].contains("rule.add")
+            && lines[1].contains(&format!("rule:{cli_rule}")),
+        "{listed}"
+    );
+    assert!(
+        lines[2].contains(" cli ")
+            && lines[2].contains("rule.delete")
+            && lines[2].contains(&format!("rule:{cli_rule}")),
+        "{listed}"
+    );
 }
 
 #[test]

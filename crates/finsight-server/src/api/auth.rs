@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use finsight_core::Principal;
 use finsight_service::IssuedSession;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -154,11 +153,7 @@ pub(crate) async fn me(
     caller: Caller,
 ) -> Result<Json<MeResponse>, ApiError> {
     let me = state.services.me(caller.principal()).await?;
-    let kind = match &me.principal {
-        Principal::Person { .. } => "person".to_owned(),
-        Principal::Staff { role, .. } => role.as_str().to_owned(),
-        Principal::Service { .. } => "service".to_owned(),
-    };
+    let kind = me.principal.kind().to_owned();
     Ok(Json(MeResponse {
         kind,
         tenant_id: me.principal.tenant().to_string(),

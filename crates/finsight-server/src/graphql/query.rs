@@ -4,8 +4,7 @@
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use finsight_core::{
-    Account, AccountId, CategoryId, HouseholdId, Principal, Taxonomy, Transaction, TransactionId,
-    User, UserId,
+    Account, AccountId, CategoryId, HouseholdId, Taxonomy, Transaction, TransactionId, User, UserId,
 };
 use finsight_service::ledger::TransactionFilter;
 
@@ -20,11 +19,7 @@ impl QueryRoot {
         let env = env(ctx)?;
         let me = env.services.me(env.principal).await.map_err(gql)?;
         Ok(Me {
-            kind: match &me.principal {
-                Principal::Person { .. } => "person".into(),
-                Principal::Staff { role, .. } => role.as_str().into(),
-                Principal::Service { .. } => "service".into(),
-            },
+            kind: me.principal.kind().into(),
             user: me.user.map(UserNode),
             households: me
                 .households
