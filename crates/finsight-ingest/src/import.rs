@@ -32,6 +32,10 @@ pub enum ImportError {
     Invalid(#[from] ValidationError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A parser or validation thread ended without an answer (a panic):
+    /// a bug to report, not bad input and not corrupt data.
+    #[error("{task} did not finish: {reason}")]
+    Task { task: &'static str, reason: String },
 }
 
 /// One file to import.
@@ -246,7 +250,10 @@ impl Importer {
                 .map(|(parsed, profile)| (parsed, profile, format, decoded.encoding))
         })
         .await
-        .map_err(|e| StoreError::Corrupt(format!("parser task failed: {e}")))??;
+        .map_err(|e| ImportError::Task {
+            task: "parser",
+            reason: e.to_string(),
+        })??;
 
         let source = SourceName::parse(format.as_str()).expect("format names are source names");
         let owned = match &owner {
@@ -430,9 +437,10 @@ impl Importer {
             }
             sealed = next_sealed?;
         }
-        validating
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("validation task failed: {e}")))?;
+        validating.await.map_err(|e| ImportError::Task {
+            task: "validation",
+            reason: e.to_string(),
+        })?;
         if !record_run {
             record_metrics(source.as_str(), &outcome);
             return Ok(outcome);

@@ -147,7 +147,18 @@ impl ApiError {
     /// A server-side failure: the cause is logged, the client sees nothing
     /// of it.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
-        tracing::error!(error = %cause, "request failed");
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        // Causes whose text the message already carries are not repeated.
+        while let Some(next) = source {
+            let text = next.to_string();
+            if !chain.contains(&text) {
+                chain.push_str(": ");
+                chain.push_str(&text);
+            }
+            source = next.source();
+        }
+        tracing::error!(error = %chain, "request failed");
         Self::new(ErrorCode::Internal, "internal error")
     }
 }

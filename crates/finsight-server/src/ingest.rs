@@ -536,6 +536,7 @@ impl From<finsight_ingest::import::ImportError> for ApiError {
                 ApiError::invalid(&error.field, error.reason)
             }
             ImportError::Store(error) => ApiError::internal(&error),
+            task @ ImportError::Task { .. } => ApiError::internal(&task),
         }
     }
 }

@@ -17,8 +17,13 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The SQLite bulk write path (rusqlite) failed.
     #[error("database error: {0}")]
-    Bulk(String),
+    Bulk(#[from] rusqlite::Error),
+    /// Work handed to another thread ended without an answer (it panicked,
+    /// or the runtime is shutting down): nothing to do with stored data.
+    #[error("{task} did not finish: {reason}")]
+    Task { task: &'static str, reason: String },
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

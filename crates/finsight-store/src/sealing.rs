@@ -275,7 +275,10 @@ macro_rules! impl_sealing {
                     (transactions, sealed)
                 })
                 .await
-                .map_err(|e| $crate::StoreError::Bulk(format!("sealing task failed: {e}")))
+                .map_err(|e| $crate::StoreError::Task {
+                    task: "sealing",
+                    reason: e.to_string(),
+                })
             }
 
             /// Sealed raw text and parsed record of quarantine entries, in

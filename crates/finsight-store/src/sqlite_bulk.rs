@@ -26,7 +26,7 @@ pub(crate) struct BulkWriter {
 }
 
 fn bulk_error(error: rusqlite::Error) -> StoreError {
-    StoreError::Bulk(error.to_string())
+    StoreError::Bulk(error)
 }
 
 fn timestamp(at: OffsetDateTime) -> Result<String, StoreError> {
@@ -65,9 +65,10 @@ impl BulkWriter {
     ) -> Result<BatchReport, StoreError> {
         let connection = Arc::clone(&self.connection);
         tokio::task::spawn_blocking(move || {
-            let mut connection = connection
-                .lock()
-                .map_err(|_| StoreError::Bulk("bulk writer poisoned by a panic".into()))?;
+            let mut connection = connection.lock().map_err(|_| StoreError::Task {
+                task: "bulk writer",
+                reason: "an earlier write panicked".into(),
+            })?;
             write_blocking(
                 &mut connection,
                 &transactions,
@@ -78,7 +79,10 @@ impl BulkWriter {
             )
         })
         .await
-        .map_err(|e| StoreError::Bulk(format!("bulk writer task failed: {e}")))?
+        .map_err(|e| StoreError::Task {
+            task: "bulk writer",
+            reason: e.to_string(),
+        })?
     }
 }
 
