@@ -29,14 +29,26 @@ pub const MAX_BATCH_RECORDS: usize = 1000;
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 
 fn report_json(report: &IngestReport) -> Value {
-    json!({
-        "accepted": report.accepted,
-        "duplicates": report.duplicates,
-        "quarantined": report.quarantined,
-        "rejected": report.rejected.iter().map(|r| json!({
-            "location": r.location, "field": r.field, "reason": r.reason,
-        })).collect::<Vec<_>>(),
+    to_body(&IngestResult {
+        accepted: report.accepted,
+        duplicates: report.duplicates,
+        quarantined: report.quarantined,
+        rejected: report
+            .rejected
+            .iter()
+            .map(|r| Rejection {
+                location: r.location.clone(),
+                field: r.field.clone(),
+                reason: r.reason.clone(),
+            })
+            .collect(),
     })
+}
+
+/// A typed answer as the JSON the idempotency layer stores and replays:
+/// the same struct documents it in the OpenAPI document.
+fn to_body(answer: &impl serde::Serialize) -> Value {
+    serde_json::to_value(answer).unwrap_or(Value::Null)
 }
 
 /// Records an API write in the audit log.
@@ -97,14 +109,23 @@ pub(crate) struct BatchRequest {
 }
 
 /// What an ingest request did.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct IngestResult {
     accepted: u64,
     duplicates: u64,
     quarantined: u64,
-    /// Records sent to quarantine, with the field and reason.
-    rejected: Vec<serde_json::Value>,
+    /// The first records sent to quarantine (at most 100), with the field
+    /// and reason.
+    rejected: Vec<Rejection>,
+}
+
+/// A record sent to quarantine.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Rejection {
+    /// Where in the request: `transactions[3]`, `line 12`.
+    location: String,
+    field: String,
+    reason: String,
 }
 
 /// Add up to 1,000 transactions to an account. Bad records are quarantined
@@ -236,11 +257,10 @@ pub(crate) struct ImportForm {
 }
 
 /// What an import did.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct ImportResult {
-    format: String,
-    encoding: String,
+    format: &'static str,
+    encoding: &'static str,
     accepted: u64,
     duplicates: u64,
     quarantined: u64,
@@ -250,8 +270,7 @@ pub(crate) struct ImportResult {
 }
 
 /// An account an import by policy used.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct ImportedAccount {
     #[schema(format = Uuid)]
     id: String,
@@ -395,18 +414,22 @@ pub async fn import(
             .map_err(|e| ApiError::internal(&e))?;
         Ok((
             StatusCode::OK,
-            json!({
-                "format": outcome.format.as_str(),
-                "encoding": outcome.encoding,
-                "accepted": outcome.accepted,
-                "duplicates": outcome.duplicates,
-                "quarantined": outcome.quarantined,
-                "accounts": outcome.accounts.iter().map(|a| json!({
-                    "id": a.id.to_string(),
-                    "name": a.name,
-                    "currency": a.currency.code(),
-                    "opened": outcome.opened_accounts.iter().any(|o| o.id == a.id),
-                })).collect::<Vec<_>>(),
+            to_body(&ImportResult {
+                format: outcome.format.as_str(),
+                encoding: outcome.encoding,
+                accepted: outcome.accepted,
+                duplicates: outcome.duplicates,
+                quarantined: outcome.quarantined,
+                accounts: outcome
+                    .accounts
+                    .iter()
+                    .map(|a| ImportedAccount {
+                        id: a.id.to_string(),
+                        name: a.name.clone(),
+                        currency: a.currency.code().to_owned(),
+                        opened: outcome.opened_accounts.iter().any(|o| o.id == a.id),
+                    })
+                    .collect(),
             }),
         ))
     };
