@@ -16,7 +16,7 @@ pub async fn live() -> Json<Value> {
 }
 
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    match tokio::time::timeout(READINESS_TIMEOUT, state.store.ping()).await {
+    match tokio::time::timeout(READINESS_TIMEOUT, state.services.store().ping()).await {
         Ok(Ok(())) => Ok(Json(json!({ "status": "ready" }))),
         Ok(Err(error)) => {
             tracing::warn!(error = %error, "store not ready");

@@ -124,7 +124,8 @@ where
         key: &key,
     };
     match state
-        .store
+        .services
+        .store()
         .claim_idempotency_key(scope, &body_hash, times)
         .await
         .map_err(|e| ApiError::internal(&e))?
@@ -149,7 +150,7 @@ where
         }
     }
     let claim = Claim {
-        store: Arc::clone(&state.store),
+        store: Arc::clone(state.services.store()),
         principal: principal.clone(),
         key,
         finished: false,

@@ -9,7 +9,6 @@ pub mod error;
 pub mod graphql;
 mod health;
 mod idempotency;
-mod ingest;
 pub mod metrics;
 pub mod rate_limit;
 
@@ -23,8 +22,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use finsight_core::{Clock, Taxonomy};
-use finsight_ingest::import::Importer;
+use finsight_core::Clock;
 use finsight_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -43,8 +41,6 @@ pub const DEFAULT_IDEMPOTENCY_TTL: time::Duration = time::Duration::hours(24);
 /// What the handlers may use.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub importer: Arc<Importer>,
     pub clock: Arc<dyn Clock>,
     pub metrics: PrometheusHandle,
     pub rate_limiter: Arc<rate_limit::RateLimiter>,
@@ -58,19 +54,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, metrics: PrometheusHandle) -> Self {
-        let importer = Arc::new(Importer::new(
-            Arc::clone(&store),
-            Taxonomy::default_tree(),
-            Arc::clone(&clock),
-        ));
         let services = finsight_service::Services::new(
-            Arc::clone(&store),
+            store,
             Arc::clone(&clock),
             finsight_service::AuthSettings::default(),
         );
         Self {
-            store,
-            importer,
             clock,
             metrics,
             rate_limiter: Arc::new(rate_limit::RateLimiter::new(
@@ -88,11 +77,7 @@ impl AppState {
     /// The same state with other authentication settings (cheaper password
     /// hashing in tests, other token lifetimes).
     pub fn with_auth_settings(mut self, settings: finsight_service::AuthSettings) -> Self {
-        self.services = finsight_service::Services::new(
-            Arc::clone(&self.store),
-            Arc::clone(&self.clock),
-            settings,
-        );
+        self.services = self.services.with_auth_settings(settings);
         self.graphql = graphql::schema(self.services.clone());
         self
     }

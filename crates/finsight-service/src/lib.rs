@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod auth;
 mod error;
 pub mod households;
+pub mod ingest;
 pub mod invitations;
 pub mod ledger;
 pub mod operations;
@@ -37,18 +38,38 @@ pub struct Services {
     /// a key, analysts see no account ids at all.
     pub(crate) analyst_pseudonyms: Option<Arc<finsight_privacy::Pseudonymizer>>,
     pub(crate) taxonomy: Arc<finsight_core::Taxonomy>,
+    pub(crate) importer: Arc<finsight_ingest::import::Importer>,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: AuthSettings) -> Self {
         let auth = Authenticator::new(Arc::clone(&store), Arc::clone(&clock), settings);
+        let taxonomy = finsight_core::Taxonomy::default_tree();
+        let importer = Arc::new(finsight_ingest::import::Importer::new(
+            Arc::clone(&store),
+            taxonomy.clone(),
+            Arc::clone(&clock),
+        ));
         Self {
             store,
             clock,
             auth,
             analyst_pseudonyms: None,
-            taxonomy: Arc::new(finsight_core::Taxonomy::default_tree()),
+            taxonomy: Arc::new(taxonomy),
+            importer,
         }
+    }
+
+    /// The same services with other authentication settings; everything
+    /// else (a pseudonym key set before, the importer) is kept.
+    pub fn with_auth_settings(mut self, settings: AuthSettings) -> Self {
+        self.auth = Authenticator::new(Arc::clone(&self.store), Arc::clone(&self.clock), settings);
+        self
+    }
+
+    /// The importer the ingestion use-cases run (for operators' tools).
+    pub fn importer(&self) -> &Arc<finsight_ingest::import::Importer> {
+        &self.importer
     }
 
     /// The category tree.

@@ -8,6 +8,7 @@ mod accounts;
 mod auth;
 mod categories;
 mod households;
+mod ingest;
 mod invitations;
 mod keys;
 mod logins;
@@ -94,14 +95,14 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::decline))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
-        .routes(routes!(crate::ingest::batch))
+        .routes(routes!(ingest::batch))
         .routes({
-            let (schemas, paths, method_router) = routes!(crate::ingest::import);
-            let limit = axum::extract::DefaultBodyLimit::max(crate::ingest::MAX_IMPORT_BYTES);
+            let (schemas, paths, method_router) = routes!(ingest::import);
+            let limit = axum::extract::DefaultBodyLimit::max(ingest::MAX_IMPORT_BYTES);
             (schemas, paths, method_router.layer(limit))
         })
-        .routes(routes!(crate::ingest::quarantine))
-        .routes(routes!(crate::ingest::data_quality))
+        .routes(routes!(ingest::quarantine))
+        .routes(routes!(ingest::data_quality))
 }
 
 /// The OpenAPI 3.1 document, pretty-printed (the committed `openapi.json`).

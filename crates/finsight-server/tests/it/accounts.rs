@@ -170,7 +170,8 @@ async fn owners_and_members_open_rename_and_close_accounts_viewers_and_staff_do_
     // Every change is in the audit log.
     let actions: Vec<String> = w
         .state
-        .store
+        .services
+        .store()
         .audit_entries(0, 10_000)
         .await
         .unwrap()

@@ -45,7 +45,13 @@ async fn wrong_and_unknown_credentials_look_the_same() {
         (status, error["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input"))
     );
-    let entries = w.state.store.audit_entries(0, 10_000).await.unwrap();
+    let entries = w
+        .state
+        .services
+        .store()
+        .audit_entries(0, 10_000)
+        .await
+        .unwrap();
     assert!(
         entries
             .iter()
@@ -67,7 +73,13 @@ async fn repeated_failures_throttle_the_address_with_retry_after() {
         (status, error["code"].as_str()),
         (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
     );
-    let entries = w.state.store.audit_entries(0, 10_000).await.unwrap();
+    let entries = w
+        .state
+        .services
+        .store()
+        .audit_entries(0, 10_000)
+        .await
+        .unwrap();
     assert!(entries.iter().any(|e| e.event.action == "auth.throttle"));
     // Other logins are unaffected.
     let (status, _) = login(&w.state, "bea@example.com", "a long enough password").await;

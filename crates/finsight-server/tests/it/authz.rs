@@ -157,7 +157,7 @@ pub async fn world() -> World {
             account(36, ids[5]),
         ],
     };
-    let store = &state.store;
+    let store = &state.services.store();
     store.upsert_directory(&directory).await.unwrap();
     // Only the first person of each household owns it.
     for member in [ids[1], ids[3], ids[4]] {
@@ -522,7 +522,14 @@ async fn viewers_read_but_cannot_write_and_members_cannot_manage() {
 async fn staff_and_service_keys_stay_in_their_lane() {
     let w = world().await;
     // Admins read personal data only with an audit entry, and cannot write it.
-    let before = w.state.store.audit_entries(0, 10_000).await.unwrap().len();
+    let before = w
+        .state
+        .services
+        .store()
+        .audit_entries(0, 10_000)
+        .await
+        .unwrap()
+        .len();
     let (status, _) = call(
         &w.state,
         "GET",
@@ -532,7 +539,13 @@ async fn staff_and_service_keys_stay_in_their_lane() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let entries = w.state.store.audit_entries(0, 10_000).await.unwrap();
+    let entries = w
+        .state
+        .services
+        .store()
+        .audit_entries(0, 10_000)
+        .await
+        .unwrap();
     assert_eq!(entries.len(), before + 1);
     let last = &entries.last().unwrap().event;
     assert_eq!(last.action, "staff.read");

@@ -26,7 +26,8 @@ async fn with_account() -> (AppState, tempfile::TempDir) {
         UserId::from_random_bytes([3; 16]),
     );
     state
-        .store
+        .services
+        .store()
         .upsert_directory(&Directory {
             tenants: vec![Tenant {
                 id: tenant,
@@ -134,7 +135,8 @@ async fn batch_writes_good_records_and_itemises_bad_ones() {
     );
     assert_eq!(
         state
-            .store
+            .services
+            .store()
             .quarantined(Some(QuarantineStatus::Open), 10)
             .await
             .unwrap()

@@ -83,7 +83,8 @@ async fn descriptions(w: &World, token: &str, account: AccountId) -> Vec<String>
 async fn operator_import(w: &World, name: &str, file: String) -> (u64, u64) {
     let outcome = w
         .state
-        .importer
+        .services
+        .importer()
         .import(ImportRequest {
             bytes: file.into_bytes(),
             origin: name.into(),
@@ -207,7 +208,8 @@ async fn finding_1_a_bound_reference_is_never_rebound_silently() {
         closed_on: None,
     };
     w.state
-        .store
+        .services
+        .store()
         .upsert_directory(&finsight_store::Directory {
             accounts: vec![savings.clone()],
             ..Default::default()
@@ -247,7 +249,12 @@ async fn finding_1_a_bound_reference_is_never_rebound_silently() {
         "{listed}"
     );
     assert_eq!(
-        w.state.store.accounts_for_reference(number).await.unwrap(),
+        w.state
+            .services
+            .store()
+            .accounts_for_reference(number)
+            .await
+            .unwrap(),
         vec![w.account_b]
     );
 }
@@ -291,7 +298,7 @@ async fn finding_2_idempotency_keys_expire_and_failures_release_them() {
     // Two minutes later the key has expired: the same request runs again
     // (a duplicate of the first, not a replay).
     let later = finsight_server::AppState::new(
-        std::sync::Arc::clone(&w.state.store),
+        std::sync::Arc::clone(w.state.services.store()),
         std::sync::Arc::new(finsight_core::FixedClock(
             time::macros::datetime!(2026-03-20 09:02 UTC),
         )),

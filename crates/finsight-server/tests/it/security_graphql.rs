@@ -128,7 +128,15 @@ async fn finding_4_aliased_mutations_are_capped_and_spend_the_rate_limit() {
     let rules = |w: &World| {
         let state = w.state.clone();
         let user = w.user_b;
-        async move { state.store.rules_of_users(&[user]).await.unwrap().len() }
+        async move {
+            state
+                .services
+                .store()
+                .rules_of_users(&[user])
+                .await
+                .unwrap()
+                .len()
+        }
     };
     let before = rules(&w).await;
     let add = format!(

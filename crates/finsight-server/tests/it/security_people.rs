@@ -45,7 +45,8 @@ async fn member_ids(w: &World, token: &str) -> Vec<String> {
 
 async fn audit_actions(w: &World) -> Vec<String> {
     w.state
-        .store
+        .services
+        .store()
         .audit_entries(0, 10_000)
         .await
         .unwrap()
@@ -145,7 +146,7 @@ async fn finding_7_an_admin_cannot_write_a_ledger_through_a_proxy_person() {
 #[tokio::test]
 async fn finding_8_adding_an_existing_person_needs_their_consent() {
     let w = world().await;
-    let val = w.state.store.users().await.unwrap();
+    let val = w.state.services.store().users().await.unwrap();
     let val = val
         .iter()
         .find(|u| u.display_name == "Val")
@@ -320,7 +321,13 @@ async fn finding_8_text_cannot_disguise_itself_and_card_numbers_are_masked() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    let entries = w.state.store.audit_entries(0, 10_000).await.unwrap();
+    let entries = w
+        .state
+        .services
+        .store()
+        .audit_entries(0, 10_000)
+        .await
+        .unwrap();
     let import = entries
         .iter()
         .rev()

@@ -119,7 +119,7 @@ fn id16(n: u16) -> [u8; 16] {
 /// Tenant 2 fills every kind of list past the page limit: transactions,
 /// rules, households and people, invitations, API keys, quarantine.
 async fn fill_tenant_2(w: &World) {
-    let store = &w.state.store;
+    let store = &w.state.services.store();
     let tenant = TenantId::from_random_bytes([2; 16]);
     let cal = UserId::from_random_bytes([26; 16]);
     let cal_account = AccountId::from_random_bytes([36; 16]);

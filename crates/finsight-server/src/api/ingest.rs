@@ -10,10 +10,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use finsight_core::audit::AuditEvent;
-use finsight_core::{AccountId, SourceName, UserId};
+use finsight_core::{AccountId, UserId};
 use finsight_ingest::format::FileFormat;
-use finsight_ingest::import::{ImportRequest, IngestReport};
+use finsight_ingest::import::IngestReport;
 use finsight_ingest::record::ParsedFile;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -49,31 +48,6 @@ fn report_json(report: &IngestReport) -> Value {
 /// the same struct documents it in the OpenAPI document.
 fn to_body(answer: &impl serde::Serialize) -> Value {
     serde_json::to_value(answer).unwrap_or(Value::Null)
-}
-
-/// Records an API write in the audit log.
-async fn audit(
-    state: &AppState,
-    actor: String,
-    action: &str,
-    subject: &str,
-    report: &IngestReport,
-) -> Result<(), ApiError> {
-    let event = AuditEvent {
-        actor,
-        action: action.into(),
-        subject: subject.into(),
-        detail: format!(
-            "accepted={} duplicates={} quarantined={}",
-            report.accepted, report.duplicates, report.quarantined
-        ),
-    };
-    state
-        .store
-        .append_audit(&event, state.clock.now())
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(())
 }
 
 /// An unreadable or oversized body, in the API's error shape.
@@ -210,26 +184,10 @@ pub async fn batch(
         let origin = idempotency_key
             .as_deref()
             .map_or_else(|| "api batch".to_owned(), |k| format!("api batch {k}"));
-        let source = SourceName::parse("api").expect("valid source name");
         let report = state
-            .importer
-            .ingest_parsed(
-                parsed,
-                source,
-                origin.clone(),
-                Some(account),
-                state.clock.now(),
-                true,
-            )
+            .services
+            .ingest_batch(caller.principal(), account, parsed, origin)
             .await?;
-        audit(
-            &state,
-            caller.principal().actor(),
-            "batch",
-            &origin,
-            &report,
-        )
-        .await?;
         Ok((StatusCode::OK, report_json(&report)))
     };
     crate::idempotency::idempotent(&state, caller.principal(), &headers, body_hash, work).await
@@ -359,26 +317,11 @@ pub async fn import(
         file.ok_or_else(|| ApiError::invalid("file", "the upload has no file part"))?;
     // An account named wins; without one, the file's own account
     // information finds (or opens) one of the owner's household.
-    let owner = match account {
-        Some(account) => {
-            state
-                .services
-                .authorize_account(caller.principal(), account, Action::Write)
-                .await?;
-            None
-        }
-        None => Some(
-            state
-                .services
-                .authorize_import_owner(caller.principal(), user)
-                .await?,
-        ),
-    };
-    let account_text = match (account, owner) {
-        (Some(account), _) => account.to_string(),
-        (None, Some(owner)) => format!("user:{owner}"),
-        (None, None) => String::new(),
-    };
+    let target = state
+        .services
+        .authorize_upload(caller.principal(), account, user)
+        .await?;
+    let account_text = target.key();
     let format_text = format.map(|f| f.as_str()).unwrap_or("auto");
     let body_hash = hash(&[
         b"import",
@@ -388,30 +331,15 @@ pub async fn import(
     ]);
     let work = async {
         let outcome = state
-            .importer
-            .import(ImportRequest {
-                bytes: bytes.to_vec(),
-                origin: file_name.clone(),
+            .services
+            .import_upload(
+                caller.principal(),
+                target,
+                bytes.to_vec(),
+                file_name,
                 format,
-                account,
-                profile: None,
-                owner,
-            })
+            )
             .await?;
-        let event = AuditEvent {
-            actor: caller.principal().actor(),
-            action: "import".into(),
-            subject: file_name,
-            detail: format!(
-                "format={} accepted={} duplicates={} quarantined={}",
-                outcome.format, outcome.accepted, outcome.duplicates, outcome.quarantined
-            ),
-        };
-        state
-            .store
-            .append_audit(&event, state.clock.now())
-            .await
-            .map_err(|e| ApiError::internal(&e))?;
         Ok((
             StatusCode::OK,
             to_body(&ImportResult {
@@ -547,19 +475,4 @@ pub async fn quarantine(
             })
             .collect(),
     }))
-}
-
-impl From<finsight_ingest::import::ImportError> for ApiError {
-    fn from(error: finsight_ingest::import::ImportError) -> Self {
-        use finsight_ingest::import::ImportError;
-        match error {
-            ImportError::File(error) => ApiError::invalid("file", error.to_string()),
-            ImportError::Invalid(error) => ApiError::invalid(&error.field, error.reason),
-            ImportError::Store(finsight_store::StoreError::Invalid(error)) => {
-                ApiError::invalid(&error.field, error.reason)
-            }
-            ImportError::Store(error) => ApiError::internal(&error),
-            task @ ImportError::Task { .. } => ApiError::internal(&task),
-        }
-    }
 }
