@@ -8,10 +8,12 @@
 //! Later capabilities (online features, anomaly scoring, alerts) are added
 //! as further stages.
 
+mod batch;
 mod processor;
 mod scheduler;
 mod stages;
 
+pub use batch::{Enrichments, StageBatch, StageItem};
 pub use processor::{Processor, ProcessorError, Stage};
 pub use scheduler::{DailyJob, RunOutcome, Scheduler};
 pub use stages::{Categorize, RecordProcessed};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use finsight_core::{CategoryRule, CategorySource, Transaction, UserId, apply_rules, mcc_category};
 use finsight_store::{CategoryUpdate, Store};
 
-use crate::{ProcessorError, Stage};
+use crate::{ProcessorError, Stage, StageBatch};
 
 /// Gives each transaction the category of the user's best matching rule,
 /// or else of its merchant category code — never overriding a stronger
@@ -42,19 +42,26 @@ impl Stage for Categorize {
         "categorize"
     }
 
-    async fn process(&self, batch: &[Transaction]) -> Result<(), ProcessorError> {
-        let mut users: Vec<UserId> = batch.iter().map(|t| t.user_id).collect();
+    async fn process(&self, batch: &mut StageBatch) -> Result<(), ProcessorError> {
+        let mut users: Vec<UserId> = batch.transactions().map(|t| t.user_id).collect();
         users.sort_unstable();
         users.dedup();
         let mut rules: HashMap<UserId, Vec<CategoryRule>> = HashMap::new();
         for rule in self.store.rules_of_users(&users).await? {
             rules.entry(rule.user_id).or_default().push(rule);
         }
-        let updates: Vec<CategoryUpdate> = batch
-            .iter()
-            .filter_map(|t| decide(t, rules.get(&t.user_id).map_or(&[], Vec::as_slice)))
+        let decisions: Vec<Option<CategoryUpdate>> = batch
+            .transactions()
+            .map(|t| decide(t, rules.get(&t.user_id).map_or(&[], Vec::as_slice)))
             .collect();
+        let updates: Vec<CategoryUpdate> = decisions.iter().flatten().cloned().collect();
         let changed = self.store.apply_categories(&updates).await?;
+        // Stored: the stages after this one see the category in this run.
+        for (item, decision) in batch.items.iter_mut().zip(decisions) {
+            if let Some(update) = decision {
+                item.enrichments.category = Some(update.category);
+            }
+        }
         metrics::counter!("finsight_processor_categorized_total").increment(changed);
         Ok(())
     }
@@ -70,9 +77,9 @@ impl Stage for RecordProcessed {
         "record_processed"
     }
 
-    async fn process(&self, batch: &[Transaction]) -> Result<(), ProcessorError> {
-        if let Some(last) = batch.last() {
-            tracing::debug!(count = batch.len(), last = %last.id, "processed");
+    async fn process(&self, batch: &mut StageBatch) -> Result<(), ProcessorError> {
+        if let Some(last) = batch.items.last() {
+            tracing::debug!(count = batch.len(), last = %last.transaction.id, "processed");
         }
         Ok(())
     }

@@ -6,9 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use finsight_core::{
     Account, AccountId, AccountKind, CategoryId, CategoryRule, CategorySource, Currency,
     Description, FixedClock, Household, HouseholdId, Mcc, Money, NewTransaction, PostingDate,
-    SourceName, Tenant, TenantId, Transaction, User, UserId,
+    SourceName, Tenant, TenantId, User, UserId,
 };
-use finsight_pipeline::{Categorize, Processor, ProcessorError, RecordProcessed, Stage};
+use finsight_pipeline::{
+    Categorize, Processor, ProcessorError, RecordProcessed, Stage, StageBatch,
+};
 use finsight_store::{Directory, Store, TransactionQuery};
 use time::macros::{date, datetime};
 
@@ -173,7 +175,7 @@ impl Stage for Flaky {
         "flaky"
     }
 
-    async fn process(&self, batch: &[Transaction]) -> Result<(), ProcessorError> {
+    async fn process(&self, batch: &mut StageBatch) -> Result<(), ProcessorError> {
         if self.seen.load(Ordering::SeqCst) >= self.fail_at
             && self.failed.fetch_add(1, Ordering::SeqCst) == 0
         {
@@ -219,6 +221,112 @@ async fn a_failed_stage_resumes_from_its_position_without_skipping() {
         10,
         "every transaction exactly once here"
     );
+}
+
+/// Remembers what it saw: each transaction's category as the stages
+/// before it left it.
+#[derive(Default)]
+struct Observer {
+    seen: std::sync::Mutex<Vec<(String, Option<String>)>>,
+}
+
+#[async_trait::async_trait]
+impl Stage for Observer {
+    fn name(&self) -> &'static str {
+        "observer"
+    }
+
+    async fn process(&self, batch: &mut StageBatch) -> Result<(), ProcessorError> {
+        let mut seen = self.seen.lock().unwrap();
+        for item in &batch.items {
+            seen.push((
+                item.transaction.description.as_str().to_owned(),
+                item.category().map(ToString::to_string),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Always fails.
+struct Broken;
+
+#[async_trait::async_trait]
+impl Stage for Broken {
+    fn name(&self) -> &'static str {
+        "broken"
+    }
+
+    async fn process(&self, _batch: &mut StageBatch) -> Result<(), ProcessorError> {
+        Err(ProcessorError::Stage {
+            stage: "broken",
+            reason: "always".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn later_stages_see_what_earlier_ones_decided_in_the_same_batch() {
+    let (store, user, account, _dir) = store().await;
+    store
+        .add_category_rule(
+            &finsight_core::CategoryRule {
+                id: uuid::Uuid::from_bytes([7; 16]),
+                user_id: user,
+                pattern: "BAKERY".into(),
+                category: CategoryId::parse("dining").unwrap(),
+                priority: 0,
+            },
+            time::macros::datetime!(2026-03-01 09:00 UTC),
+        )
+        .await
+        .unwrap();
+    store
+        .insert_transactions(&[
+            record(account, "CORNER BAKERY", None, None),
+            record(account, "SOMETHING ELSE", None, None),
+        ])
+        .await
+        .unwrap();
+    let observer = Arc::new(Observer::default());
+    let processor = Processor::new(
+        Arc::clone(&store),
+        clock(),
+        vec![
+            Arc::new(Categorize::new(Arc::clone(&store))) as Arc<dyn Stage>,
+            observer.clone(),
+        ],
+        100,
+    );
+    processor.drain().await.unwrap();
+    let seen = observer.seen.lock().unwrap().clone();
+    assert!(
+        seen.contains(&("CORNER BAKERY".into(), Some("dining".into()))),
+        "{seen:?}"
+    );
+    assert!(seen.contains(&("SOMETHING ELSE".into(), None)), "{seen:?}");
+}
+
+#[tokio::test]
+async fn a_failing_stage_holds_back_no_stage_after_it() {
+    let (store, _user, account, _dir) = store().await;
+    let batch: Vec<_> = (0..7)
+        .map(|n| record(account, &format!("ITEM {n}"), None, None))
+        .collect();
+    store.insert_transactions(&batch).await.unwrap();
+    let observer = Arc::new(Observer::default());
+    let processor = Processor::new(
+        Arc::clone(&store),
+        clock(),
+        vec![Arc::new(Broken) as Arc<dyn Stage>, observer.clone()],
+        3,
+    );
+    // The observer gets every transaction; the broken stage keeps its
+    // position (nothing skipped) and its error is what drain reports.
+    let error = processor.drain().await.unwrap_err();
+    assert!(error.to_string().contains("broken"), "{error}");
+    assert_eq!(observer.seen.lock().unwrap().len(), 7);
+    assert_eq!(store.stage_position("broken").await.unwrap(), 0);
 }
 
 #[tokio::test]
