@@ -10,6 +10,14 @@ use super::{env, gql, invalid, parse_id};
 
 pub struct MutationRoot;
 
+/// The household and person a membership or invitation field names.
+fn membership_ids(household_id: &ID, user_id: &ID) -> async_graphql::Result<(HouseholdId, UserId)> {
+    Ok((
+        parse_id("household_id", household_id, HouseholdId::parse)?,
+        parse_id("user_id", user_id, UserId::parse)?,
+    ))
+}
+
 #[Object]
 impl MutationRoot {
     /// Open an account (owners and members, or a service key); `userId`
@@ -155,8 +163,7 @@ impl MutationRoot {
         role: String,
     ) -> async_graphql::Result<&'static str> {
         let env = env(ctx)?;
-        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
-        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        let (household, user) = membership_ids(&household_id, &user_id)?;
         let role = HouseholdRole::parse(&role).map_err(|e| invalid("role", e.reason))?;
         let change = env
             .services
@@ -175,8 +182,7 @@ impl MutationRoot {
         user_id: ID,
     ) -> async_graphql::Result<&'static str> {
         let env = env(ctx)?;
-        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
-        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        let (household, user) = membership_ids(&household_id, &user_id)?;
         let change = env
             .services
             .accept_invitation(env.principal, household, user)
@@ -193,8 +199,7 @@ impl MutationRoot {
         user_id: ID,
     ) -> async_graphql::Result<bool> {
         let env = env(ctx)?;
-        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
-        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        let (household, user) = membership_ids(&household_id, &user_id)?;
         env.services
             .decline_invitation(env.principal, household, user)
             .await
@@ -209,8 +214,7 @@ impl MutationRoot {
         user_id: ID,
     ) -> async_graphql::Result<bool> {
         let env = env(ctx)?;
-        let household = parse_id("household_id", &household_id, HouseholdId::parse)?;
-        let user = parse_id("user_id", &user_id, UserId::parse)?;
+        let (household, user) = membership_ids(&household_id, &user_id)?;
         env.services
             .remove_member(env.principal, household, user)
             .await

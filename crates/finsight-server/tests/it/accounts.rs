@@ -2,14 +2,11 @@
 //! role, and imports that find or open their account from the file's own
 //! account information — only ever among the importer's household's.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use finsight_server::router;
-use http_body_util::BodyExt;
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use crate::authz::{World, call, world};
+use crate::security::upload_with;
 
 fn ofx(account_ref: &str, amount: &str) -> String {
     format!(
@@ -23,39 +20,18 @@ fn ofx(account_ref: &str, amount: &str) -> String {
 
 /// `POST /v1/imports` without an account: the file finds its own.
 async fn upload_by_policy(w: &World, token: &str, name: &str, file: &str) -> (StatusCode, Value) {
-    upload_for(w, token, None, name, file).await
+    upload_with(w, token, &[], name, file, None).await
 }
 
+/// The same, for `user`'s file.
 async fn upload_for(
     w: &World,
     token: &str,
-    user: Option<&str>,
+    user: &str,
     name: &str,
     file: &str,
 ) -> (StatusCode, Value) {
-    let boundary = "XBOUNDARY";
-    let user_part = user.map_or(String::new(), |user| {
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n{user}\r\n")
-    });
-    let body = format!(
-        "{user_part}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n\
-         {file}\r\n--{boundary}--\r\n"
-    );
-    let request = Request::post("/v1/imports")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header("authorization", token)
-        .body(Body::from(body))
-        .unwrap();
-    let response = router(w.state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    upload_with(w, token, &[("user", user)], name, file, None).await
 }
 
 #[tokio::test]
@@ -224,7 +200,7 @@ async fn an_upload_without_an_account_finds_or_opens_one_in_the_importers_househ
         (&w.admin, StatusCode::FORBIDDEN),
         (&w.cal, StatusCode::NOT_FOUND),
     ] {
-        let (status, answer) = upload_for(&w, token, Some(&ann), "s.ofx", &ofx("1", "1.00")).await;
+        let (status, answer) = upload_for(&w, token, &ann, "s.ofx", &ofx("1", "1.00")).await;
         assert_eq!(status, expected, "{answer}");
     }
     let (status, error) = upload_by_policy(

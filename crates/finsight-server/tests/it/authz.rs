@@ -703,22 +703,7 @@ async fn not_object_scoped_routes_leak_nothing() {
 #[tokio::test]
 async fn imports_are_guarded_like_batches() {
     let w = world().await;
-    let upload = |account: AccountId, token: &str| {
-        let boundary = "XBOUNDARY";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"account\"\r\n\r\n{account}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\n\
-             Date,Description,Amount\n2026-03-01,A,-1.00\n\r\n--{boundary}--\r\n"
-        );
-        Request::post("/v1/imports")
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .header("authorization", token)
-            .body(Body::from(body))
-            .unwrap()
-    };
+    let file = "Date,Description,Amount\n2026-03-01,A,-1.00\n";
     for (token, expected) in [
         (&w.ann, StatusCode::NOT_FOUND),
         (&w.cal, StatusCode::NOT_FOUND),
@@ -726,10 +711,8 @@ async fn imports_are_guarded_like_batches() {
         (&w.admin, StatusCode::FORBIDDEN),
         (&w.bea, StatusCode::OK),
     ] {
-        let response = router(w.state.clone())
-            .oneshot(upload(w.account_b, token))
-            .await
-            .unwrap();
-        assert_eq!(response.status(), expected);
+        let (status, _) =
+            crate::security::upload(&w, token, w.account_b, "a.csv", file, None).await;
+        assert_eq!(status, expected);
     }
 }

@@ -34,12 +34,38 @@ pub async fn upload(
     file: &str,
     key: Option<&str>,
 ) -> (StatusCode, Value) {
+    upload_with(
+        w,
+        token,
+        &[("account", &account.to_string())],
+        name,
+        file,
+        key,
+    )
+    .await
+}
+
+/// `POST /v1/imports` of `file` with the other form `fields` given
+/// (`account`, `user`, `format`; none: the file finds its own account).
+pub async fn upload_with(
+    w: &World,
+    token: &str,
+    fields: &[(&str, &str)],
+    name: &str,
+    file: &str,
+    key: Option<&str>,
+) -> (StatusCode, Value) {
     let boundary = "XBOUNDARY";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"account\"\r\n\r\n{account}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n\
+    let mut body = String::new();
+    for (field, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n\
          {file}\r\n--{boundary}--\r\n"
-    );
+    ));
     let mut request = Request::post("/v1/imports")
         .header(
             "content-type",
