@@ -3,30 +3,24 @@
 //! the default, one file under the data directory) and a scale-out one
 //! (PostgreSQL). Both pass the same conformance suite (`tests/it`).
 
-#[macro_use]
-mod shared;
-#[macro_use]
 mod sealing;
 
 mod audit;
 mod error;
-#[macro_use]
 mod identity;
 mod ingest;
-mod jobs;
-#[macro_use]
-mod keys;
-#[macro_use]
-mod throttle;
-#[macro_use]
 mod invitations;
+mod jobs;
+mod keys;
 mod ledger;
 mod postgres;
 mod processing;
 mod rows;
+mod sql;
 mod sqlite;
 mod sqlite_bulk;
 mod stats;
+mod throttle;
 pub mod vault;
 
 use std::sync::Arc;

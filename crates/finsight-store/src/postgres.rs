@@ -4,26 +4,25 @@
 
 use std::time::Duration;
 
-use finsight_core::{Account, AccountId, Currency, NewTransaction, User, UserId};
+use finsight_core::{AccountId, Currency, NewTransaction, UserId};
 use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use crate::rows::{
-    AccountOwners, CATEGORY_FROM_SOURCE, TotalRow, distinct_accounts, owners_of_batch,
-};
-use crate::stats::{StatsRows, assemble_stats};
-use crate::{
-    CategoryMonthTotal, Directory, DirectoryStore, InsertReport, LedgerStats, LedgerStore,
-    OutboxEntry, Store, StoreError, TotalsQuery, TransactionPage, TransactionQuery,
-};
+use crate::rows::{AccountOwners, CATEGORY_FROM_SOURCE, distinct_accounts, owners_of_batch};
+use crate::sql::{Backend, SqlStore};
+use crate::stats::StatsRows;
+use crate::{BatchReport, InsertReport, SealedBatch, StoreError};
 
 /// Rows per `UNNEST` insert: bounds the size of one statement's arrays.
 const ROWS_PER_STATEMENT: usize = 5000;
 
-pub struct PostgresStore {
+/// The scale-out store: PostgreSQL behind every store trait.
+pub type PostgresStore = SqlStore<PostgresBackend>;
+
+/// PostgreSQL's pool, and the connections that hold leadership locks.
+pub struct PostgresBackend {
     pool: PgPool,
-    vault: std::sync::Arc<crate::vault::Vault>,
     /// Connections holding leadership advisory locks, by role.
     leadership: tokio::sync::Mutex<std::collections::HashMap<String, sqlx::PgConnection>>,
 }
@@ -35,36 +34,86 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        Ok(Self {
-            pool,
-            vault: std::sync::Arc::new(crate::vault::Vault::new(kek)),
-            leadership: tokio::sync::Mutex::new(std::collections::HashMap::new()),
-        })
+        Ok(SqlStore::new(
+            PostgresBackend {
+                pool,
+                leadership: tokio::sync::Mutex::new(std::collections::HashMap::new()),
+            },
+            kek,
+        ))
     }
+}
 
-    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
-        Ok(self.pool.begin().await?)
+impl Backend for PostgresBackend {
+    type Db = sqlx::Postgres;
+
+    const AUDIT_LOCK: &'static str = "LOCK TABLE audit_log IN EXCLUSIVE MODE";
+    const KEY_LOCK: &'static str = "LOCK TABLE data_keys IN EXCLUSIVE MODE";
+    const MONTHLY_TOTALS: &'static str = "SELECT to_char(posted_on, 'YYYY-MM') AS month,
+                    COALESCE(category, 'uncategorized') AS category,
+                    currency,
+                    SUM(amount_minor)::BIGINT AS total_minor,
+                    COUNT(*) AS count
+             FROM transactions
+             WHERE user_id = $1 AND posted_on >= $2 AND posted_on < $3
+             GROUP BY 1, 2, 3
+             ORDER BY 1, 2, 3";
+
+    fn transactions_page_sql() -> &'static str {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
+                        description, merchant, mcc, category, category_source, source, source_ref,
+                        notes
+                 FROM transactions
+                 WHERE user_id = $1
+                   AND ($2::uuid IS NULL OR account_id = $2)
+                   AND ($3::date IS NULL OR posted_on >= $3)
+                   AND ($4::date IS NULL OR posted_on <= $4)
+                   AND ($5::text IS NULL OR category = $5 OR left(category, length($5) + 1) = $5 || '.')
+                   AND ($6::date IS NULL OR (posted_on, id) < ($6, $7::uuid))
+                   AND ($9::bigint IS NULL OR {amount} >= $9)
+                   AND ($10::bigint IS NULL OR {amount} <= $10)
+                   AND ($11::text IS NULL OR description_terms LIKE $12::text
+                        OR lower(COALESCE(merchant, '')) LIKE $11 ESCAPE '\\')
+                 ORDER BY posted_on DESC, id DESC
+                 LIMIT $8",
+                amount = crate::ledger::AMOUNT_E4_SQL.as_str()
+            )
+        });
+        SQL.as_str()
     }
 
     fn read_pool(&self) -> &PgPool {
         &self.pool
     }
 
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Transactions and quarantine entries in one commit.
-    async fn write_good_and_bad(
+    async fn write_sealed(
         &self,
-        batch: crate::SealedBatch,
+        batch: SealedBatch,
         now: time::OffsetDateTime,
-    ) -> Result<crate::BatchReport, StoreError> {
-        let crate::SealedBatch {
+    ) -> Result<BatchReport, StoreError> {
+        let SealedBatch {
             transactions,
             sealed,
             quarantine,
             sealed_quarantine,
         } = batch;
-        let mut tx = self.write_tx().await?;
+        let mut tx = self.pool.begin().await?;
         let ledger = if transactions.is_empty() {
-            crate::InsertReport::default()
+            InsertReport::default()
         } else {
             {
                 let records: Vec<NewTransaction> =
@@ -95,26 +144,20 @@ impl PostgresStore {
             .rows_affected();
         }
         tx.commit().await?;
-        Ok(crate::BatchReport {
+        Ok(BatchReport {
             ledger,
             quarantined,
         })
     }
-}
 
-type Db = sqlx::Postgres;
+    async fn insert_in<'a>(
+        conn: &'a mut PgConnection,
+        batch: &'a [NewTransaction],
+        sealed: &'a [crate::sealing::SealedText],
+    ) -> Result<InsertReport, StoreError> {
+        insert_in(conn, batch, sealed).await
+    }
 
-impl_ingest_store!(PostgresStore);
-impl_processor_store!(PostgresStore);
-impl_audit_store!(PostgresStore, "LOCK TABLE audit_log IN EXCLUSIVE MODE");
-impl_identity_store!(PostgresStore);
-impl_throttle_store!(PostgresStore);
-impl_invitation_store!(PostgresStore);
-impl_key_store!(PostgresStore, "LOCK TABLE data_keys IN EXCLUSIVE MODE");
-impl_sealing!(PostgresStore);
-
-impl_job_store!(
-    PostgresStore,
     /// A session advisory lock keyed by the role's name, held on a
     /// connection kept for as long as this process lives: when it dies,
     /// PostgreSQL releases the lock and another replica takes over.
@@ -134,48 +177,51 @@ impl_job_store!(
         }
         Ok(locked)
     }
-);
 
-#[async_trait::async_trait]
-impl Store for PostgresStore {
-    async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/postgres")
-            .run(&self.pool)
-            .await?;
-        self.seal_legacy_aliases().await?;
-        Ok(())
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-}
-
-#[async_trait::async_trait]
-impl DirectoryStore for PostgresStore {
-    async fn upsert_directory(&self, directory: &Directory) -> Result<(), StoreError> {
-        let sealed = seal_directory!(self, directory);
+    async fn stats_rows(&self) -> Result<StatsRows, StoreError> {
         let mut tx = self.pool.begin().await?;
-        upsert_directory_in!(tx, directory, sealed);
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let counts: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM tenants), (SELECT COUNT(*) FROM households),
+                    (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM accounts),
+                    (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM outbox)",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let by_user: Vec<crate::stats::UserRow> = sqlx::query_as(
+            "SELECT u.id, u.display_name,
+                    (SELECT COUNT(*) FROM accounts a WHERE a.user_id = u.id),
+                    COUNT(t.id), to_char(MIN(t.posted_on), 'YYYY-MM-DD'),
+                    to_char(MAX(t.posted_on), 'YYYY-MM-DD')
+             FROM users u LEFT JOIN transactions t ON t.user_id = u.id
+             GROUP BY u.id, u.display_name",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let by_account_kind = sqlx::query_as(
+            "SELECT a.kind, a.currency::text, COUNT(DISTINCT a.id), COUNT(t.id),
+                    COALESCE(SUM(t.amount_minor), 0)::BIGINT
+             FROM accounts a LEFT JOIN transactions t ON t.account_id = a.id
+             GROUP BY a.kind, a.currency",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let by_category = sqlx::query_as(
+            "SELECT split_part(COALESCE(category, 'uncategorized'), '.', 1) AS root,
+                    currency, COUNT(*), SUM(amount_minor)::BIGINT
+             FROM transactions GROUP BY 1, 2",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
-        Ok(())
-    }
-
-    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
-        fetch_account!(&self.pool, id)
-    }
-
-    async fn accounts_of_user(&self, user: UserId) -> Result<Vec<Account>, StoreError> {
-        fetch_accounts_of_user!(&self.pool, user)
-    }
-
-    async fn users(&self) -> Result<Vec<User>, StoreError> {
-        fetch_users!(self, &self.pool)
-    }
-
-    async fn tenants(&self) -> Result<Vec<finsight_core::Tenant>, StoreError> {
-        fetch_tenants!(&self.pool)
+        Ok(StatsRows {
+            counts,
+            by_user,
+            by_account_kind,
+            by_category,
+        })
     }
 }
 
@@ -223,146 +269,6 @@ impl<'a> Columns<'a> {
             .push(record.category.as_ref().map(|_| CATEGORY_FROM_SOURCE));
         self.source.push(record.source.as_str());
         self.source_ref.push(record.source_ref.as_deref());
-    }
-}
-
-#[async_trait::async_trait]
-impl LedgerStore for PostgresStore {
-    async fn edit_transaction(
-        &self,
-        id: finsight_core::TransactionId,
-        edit: &crate::ledger::TransactionEdit,
-    ) -> Result<bool, StoreError> {
-        edit_transaction!(self, id, edit)
-    }
-
-    async fn insert_transactions(
-        &self,
-        batch: &[NewTransaction],
-    ) -> Result<InsertReport, StoreError> {
-        if batch.is_empty() {
-            return Ok(InsertReport::default());
-        }
-        let sealed = self
-            .seal_records(
-                &batch
-                    .iter()
-                    .map(|r| (r.transaction_id(), r))
-                    .collect::<Vec<_>>(),
-            )
-            .await?;
-        let mut tx = self.pool.begin().await?;
-        let report = insert_in(&mut tx, batch, &sealed).await?;
-        tx.commit().await?;
-        Ok(report)
-    }
-
-    async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
-        // Only the dialect differs between backends; see `fetch_transactions_page!`.
-        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-            format!(
-                "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
-                        description, merchant, mcc, category, category_source, source, source_ref,
-                        notes
-                 FROM transactions
-                 WHERE user_id = $1
-                   AND ($2::uuid IS NULL OR account_id = $2)
-                   AND ($3::date IS NULL OR posted_on >= $3)
-                   AND ($4::date IS NULL OR posted_on <= $4)
-                   AND ($5::text IS NULL OR category = $5 OR left(category, length($5) + 1) = $5 || '.')
-                   AND ($6::date IS NULL OR (posted_on, id) < ($6, $7::uuid))
-                   AND ($9::bigint IS NULL OR {amount} >= $9)
-                   AND ($10::bigint IS NULL OR {amount} <= $10)
-                   AND ($11::text IS NULL OR description_terms LIKE $12::text
-                        OR lower(COALESCE(merchant, '')) LIKE $11 ESCAPE '\\')
-                 ORDER BY posted_on DESC, id DESC
-                 LIMIT $8",
-                amount = crate::ledger::AMOUNT_E4_SQL.as_str()
-            )
-        });
-        fetch_transactions_page!(self, &self.pool, SQL.as_str(), query)
-    }
-
-    async fn monthly_category_totals(
-        &self,
-        query: &TotalsQuery,
-    ) -> Result<Vec<CategoryMonthTotal>, StoreError> {
-        let rows: Vec<TotalRow> = sqlx::query_as(
-            "SELECT to_char(posted_on, 'YYYY-MM') AS month,
-                    COALESCE(category, 'uncategorized') AS category,
-                    currency,
-                    SUM(amount_minor)::BIGINT AS total_minor,
-                    COUNT(*) AS count
-             FROM transactions
-             WHERE user_id = $1 AND posted_on >= $2 AND posted_on < $3
-             GROUP BY 1, 2, 3
-             ORDER BY 1, 2, 3",
-        )
-        .bind(query.user_id.as_uuid())
-        .bind(query.from)
-        .bind(query.until)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(CategoryMonthTotal::try_from).collect()
-    }
-
-    async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
-        fetch_outbox_after!(&self.pool, after, limit)
-    }
-
-    async fn stats(&self) -> Result<LedgerStats, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .execute(&mut *tx)
-            .await?;
-        let counts: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM tenants), (SELECT COUNT(*) FROM households),
-                    (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM accounts),
-                    (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM outbox)",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let mut by_user: Vec<crate::stats::UserRow> = sqlx::query_as(
-            "SELECT u.id, u.display_name,
-                    (SELECT COUNT(*) FROM accounts a WHERE a.user_id = u.id),
-                    COUNT(t.id), to_char(MIN(t.posted_on), 'YYYY-MM-DD'),
-                    to_char(MAX(t.posted_on), 'YYYY-MM-DD')
-             FROM users u LEFT JOIN transactions t ON t.user_id = u.id
-             GROUP BY u.id, u.display_name",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let by_account_kind = sqlx::query_as(
-            "SELECT a.kind, a.currency::text, COUNT(DISTINCT a.id), COUNT(t.id),
-                    COALESCE(SUM(t.amount_minor), 0)::BIGINT
-             FROM accounts a LEFT JOIN transactions t ON t.account_id = a.id
-             GROUP BY a.kind, a.currency",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let by_category = sqlx::query_as(
-            "SELECT split_part(COALESCE(category, 'uncategorized'), '.', 1) AS root,
-                    currency, COUNT(*), SUM(amount_minor)::BIGINT
-             FROM transactions GROUP BY 1, 2",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        for row in &mut by_user {
-            row.1 = self
-                .reveal(
-                    crate::sealing::column::DISPLAY_NAME,
-                    row.0.as_bytes(),
-                    &row.1,
-                )
-                .await?;
-        }
-        assemble_stats(StatsRows {
-            counts,
-            by_user,
-            by_account_kind,
-            by_category,
-        })
     }
 }
 

@@ -5,33 +5,32 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use finsight_core::{Account, AccountId, Currency, NewTransaction, User, UserId};
+use finsight_core::{Currency, NewTransaction, UserId};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
-use crate::rows::{
-    AccountOwners, CATEGORY_FROM_SOURCE, TotalRow, distinct_accounts, owners_of_batch,
-};
+use crate::rows::{AccountOwners, CATEGORY_FROM_SOURCE, distinct_accounts, owners_of_batch};
+use crate::sql::{Backend, SqlStore};
 use crate::sqlite_bulk::BulkWriter;
-use crate::stats::{StatsRows, assemble_stats};
-use crate::{
-    CategoryMonthTotal, Directory, DirectoryStore, InsertReport, LedgerStats, LedgerStore,
-    OutboxEntry, Store, StoreError, TotalsQuery, TransactionPage, TransactionQuery,
-};
+use crate::stats::StatsRows;
+use crate::{BatchReport, InsertReport, SealedBatch, StoreError};
 
 /// Rows per INSERT statement: 15 parameters each, 30,000 in all, under
 /// SQLite's 32,766-parameter limit (fewer, larger statements measured
 /// faster for 1M-row imports).
 const ROWS_PER_STATEMENT: usize = 2000;
 
-pub struct SqliteStore {
+/// The embedded store: SQLite behind every store trait.
+pub type SqliteStore = SqlStore<SqliteBackend>;
+
+/// SQLite's connections: one writer, a few readers, and the bulk path.
+pub struct SqliteBackend {
     writer: SqlitePool,
     reader: SqlitePool,
     bulk: BulkWriter,
-    vault: std::sync::Arc<crate::vault::Vault>,
 }
 
 impl SqliteStore {
@@ -56,138 +55,33 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         let bulk = BulkWriter::open(options.get_filename())?;
-        Ok(Self {
-            writer,
-            reader,
-            bulk,
-            vault: std::sync::Arc::new(crate::vault::Vault::new(kek)),
-        })
-    }
-
-    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
-    }
-
-    fn read_pool(&self) -> &SqlitePool {
-        &self.reader
-    }
-
-    /// Transactions and quarantine entries in one commit, on the bulk path.
-    async fn write_good_and_bad(
-        &self,
-        batch: crate::SealedBatch,
-        now: time::OffsetDateTime,
-    ) -> Result<crate::BatchReport, StoreError> {
-        self.bulk
-            .write(
-                batch.transactions,
-                batch.sealed,
-                batch.quarantine,
-                batch.sealed_quarantine,
-                now,
-            )
-            .await
+        Ok(SqlStore::new(
+            SqliteBackend {
+                writer,
+                reader,
+                bulk,
+            },
+            kek,
+        ))
     }
 }
 
-impl_sealing!(SqliteStore);
+impl Backend for SqliteBackend {
+    type Db = Sqlite;
 
-type Db = Sqlite;
+    const AUDIT_LOCK: &'static str = "";
+    const KEY_LOCK: &'static str = "";
+    const MONTHLY_TOTALS: &'static str = "SELECT substr(posted_on, 1, 7) AS month,
+                    COALESCE(category, 'uncategorized') AS category,
+                    currency,
+                    SUM(amount_minor) AS total_minor,
+                    COUNT(*) AS count
+             FROM transactions
+             WHERE user_id = ?1 AND posted_on >= ?2 AND posted_on < ?3
+             GROUP BY 1, 2, 3
+             ORDER BY 1, 2, 3";
 
-impl_ingest_store!(SqliteStore);
-impl_processor_store!(SqliteStore);
-impl_audit_store!(SqliteStore, "");
-impl_identity_store!(SqliteStore);
-impl_throttle_store!(SqliteStore);
-impl_invitation_store!(SqliteStore);
-impl_key_store!(SqliteStore, "");
-
-impl_job_store!(
-    SqliteStore,
-    /// One process owns an embedded database: it always leads.
-    async fn try_lead(&self, _role: &str) -> Result<bool, StoreError> {
-        Ok(true)
-    }
-);
-
-#[async_trait::async_trait]
-impl Store for SqliteStore {
-    async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&self.writer)
-            .await?;
-        self.seal_legacy_aliases().await?;
-        Ok(())
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.reader).await?;
-        Ok(())
-    }
-}
-
-#[async_trait::async_trait]
-impl DirectoryStore for SqliteStore {
-    async fn upsert_directory(&self, directory: &Directory) -> Result<(), StoreError> {
-        let sealed = seal_directory!(self, directory);
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        upsert_directory_in!(tx, directory, sealed);
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn account(&self, id: AccountId) -> Result<Option<Account>, StoreError> {
-        fetch_account!(&self.reader, id)
-    }
-
-    async fn accounts_of_user(&self, user: UserId) -> Result<Vec<Account>, StoreError> {
-        fetch_accounts_of_user!(&self.reader, user)
-    }
-
-    async fn users(&self) -> Result<Vec<User>, StoreError> {
-        fetch_users!(self, &self.reader)
-    }
-
-    async fn tenants(&self) -> Result<Vec<finsight_core::Tenant>, StoreError> {
-        fetch_tenants!(&self.reader)
-    }
-}
-
-#[async_trait::async_trait]
-impl LedgerStore for SqliteStore {
-    async fn edit_transaction(
-        &self,
-        id: finsight_core::TransactionId,
-        edit: &crate::ledger::TransactionEdit,
-    ) -> Result<bool, StoreError> {
-        edit_transaction!(self, id, edit)
-    }
-
-    async fn insert_transactions(
-        &self,
-        batch: &[NewTransaction],
-    ) -> Result<InsertReport, StoreError> {
-        if batch.is_empty() {
-            return Ok(InsertReport::default());
-        }
-        // No quarantine entries, so the timestamp is never written.
-        let batch = batch
-            .iter()
-            .cloned()
-            .map(finsight_core::IdentifiedTransaction::new)
-            .collect();
-        let report = crate::IngestStore::write_batch(
-            self,
-            batch,
-            Vec::new(),
-            time::OffsetDateTime::UNIX_EPOCH,
-        )
-        .await?;
-        Ok(report.ledger)
-    }
-
-    async fn transactions(&self, query: &TransactionQuery) -> Result<TransactionPage, StoreError> {
-        // Only the dialect differs between backends; see `fetch_transactions_page!`.
+    fn transactions_page_sql() -> &'static str {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor, currency,
@@ -209,37 +103,55 @@ impl LedgerStore for SqliteStore {
                 amount = crate::ledger::AMOUNT_E4_SQL.as_str()
             )
         });
-        fetch_transactions_page!(self, &self.reader, SQL.as_str(), query)
+        SQL.as_str()
     }
 
-    async fn monthly_category_totals(
+    fn read_pool(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    /// Transactions and quarantine entries in one commit, on the bulk path.
+    async fn write_sealed(
         &self,
-        query: &TotalsQuery,
-    ) -> Result<Vec<CategoryMonthTotal>, StoreError> {
-        let rows: Vec<TotalRow> = sqlx::query_as(
-            "SELECT substr(posted_on, 1, 7) AS month,
-                    COALESCE(category, 'uncategorized') AS category,
-                    currency,
-                    SUM(amount_minor) AS total_minor,
-                    COUNT(*) AS count
-             FROM transactions
-             WHERE user_id = ?1 AND posted_on >= ?2 AND posted_on < ?3
-             GROUP BY 1, 2, 3
-             ORDER BY 1, 2, 3",
-        )
-        .bind(query.user_id.as_uuid())
-        .bind(query.from)
-        .bind(query.until)
-        .fetch_all(&self.reader)
-        .await?;
-        rows.into_iter().map(CategoryMonthTotal::try_from).collect()
+        batch: SealedBatch,
+        now: time::OffsetDateTime,
+    ) -> Result<BatchReport, StoreError> {
+        self.bulk
+            .write(
+                batch.transactions,
+                batch.sealed,
+                batch.quarantine,
+                batch.sealed_quarantine,
+                now,
+            )
+            .await
     }
 
-    async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
-        fetch_outbox_after!(&self.reader, after, limit)
+    async fn insert_in<'a>(
+        conn: &'a mut SqliteConnection,
+        batch: &'a [NewTransaction],
+        sealed: &'a [crate::sealing::SealedText],
+    ) -> Result<InsertReport, StoreError> {
+        insert_in(conn, batch, sealed).await
     }
 
-    async fn stats(&self) -> Result<LedgerStats, StoreError> {
+    /// One process owns an embedded database: it always leads.
+    async fn try_lead(&self, _role: &str) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
+    async fn stats_rows(&self) -> Result<StatsRows, StoreError> {
         // One read transaction, so every figure comes from the same snapshot.
         let mut conn = self.reader.begin().await?;
         let counts: (i64, i64, i64, i64, i64, i64) = sqlx::query_as(
@@ -249,7 +161,7 @@ impl LedgerStore for SqliteStore {
         )
         .fetch_one(&mut *conn)
         .await?;
-        let mut by_user: Vec<crate::stats::UserRow> = sqlx::query_as(
+        let by_user: Vec<crate::stats::UserRow> = sqlx::query_as(
             "SELECT u.id, u.display_name,
                     (SELECT COUNT(*) FROM accounts a WHERE a.user_id = u.id),
                     COUNT(t.id), MIN(t.posted_on), MAX(t.posted_on)
@@ -276,16 +188,7 @@ impl LedgerStore for SqliteStore {
         .fetch_all(&mut *conn)
         .await?;
         conn.commit().await?;
-        for row in &mut by_user {
-            row.1 = self
-                .reveal(
-                    crate::sealing::column::DISPLAY_NAME,
-                    row.0.as_bytes(),
-                    &row.1,
-                )
-                .await?;
-        }
-        assemble_stats(StatsRows {
+        Ok(StatsRows {
             counts,
             by_user,
             by_account_kind,

@@ -9,11 +9,11 @@ use uuid::Uuid;
 use crate::rows::to_u64;
 use crate::{AccountSummary, CategorySummary, LedgerStats, StoreError, UserSummary};
 
-pub(crate) type UserRow = (Uuid, String, i64, i64, Option<String>, Option<String>);
-pub(crate) type AccountKindRow = (String, String, i64, i64, i64);
-pub(crate) type CategoryRow = (String, String, i64, i64);
+pub type UserRow = (Uuid, String, i64, i64, Option<String>, Option<String>);
+pub type AccountKindRow = (String, String, i64, i64, i64);
+pub type CategoryRow = (String, String, i64, i64);
 
-pub(crate) struct StatsRows {
+pub struct StatsRows {
     pub counts: (i64, i64, i64, i64, i64, i64),
     pub by_user: Vec<UserRow>,
     pub by_account_kind: Vec<AccountKindRow>,

@@ -1,0 +1,202 @@
+//! The SQL behind every store trait, written once for both backends.
+//!
+//! [`SqlStore<B>`] is generic over a [`Backend`] (SQLite or PostgreSQL).
+//! Statements that read and write the same on both (sqlx accepts `$N`
+//! parameters on SQLite too) live here, one file per store trait
+//! (`impl<B> IngestStore for SqlStore<B>` in `sql/ingest.rs`), so a reader
+//! goes from a trait method to its SQL in one hop. What differs by dialect
+//! — the bulk insert path, leadership, a few statements — is a method or a
+//! constant of [`Backend`], implemented in `sqlite.rs` and `postgres.rs`.
+//!
+//! Every impl carries the same `where` clause: it names the column types a
+//! backend must bind and read. Rust does not
+//! carry such bounds from a trait to its users (trait aliases are
+//! unstable), so each generic impl states them.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use finsight_core::NewTransaction;
+use sqlx::{
+    ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Transaction, Type,
+};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::sealing::SealedText;
+use crate::stats::StatsRows;
+use crate::vault::{Kek, Vault};
+use crate::{BatchReport, InsertReport, SealedBatch, Store, StoreError};
+
+mod audit;
+mod identity;
+mod ingest;
+mod invitations;
+mod jobs;
+mod keys;
+mod ledger;
+mod processing;
+mod sealing;
+mod throttle;
+
+/// The sqlx database of a backend.
+pub type Db<B> = <B as Backend>::Db;
+
+/// What differs between the embedded and the scale-out database.
+pub trait Backend: Send + Sync + 'static {
+    type Db: Database<QueryResult: RowsAffected>;
+
+    /// Serialises appends to the audit chain inside a write transaction
+    /// ("" where write transactions are already exclusive).
+    const AUDIT_LOCK: &'static str;
+    /// Serialises key rotations, likewise.
+    const KEY_LOCK: &'static str;
+    /// `LedgerStore::monthly_category_totals`: `$1` user, `$2` from, `$3` until.
+    const MONTHLY_TOTALS: &'static str;
+
+    /// `LedgerStore::transactions`: the filters of a [`crate::TransactionQuery`]
+    /// as `$1`…`$12` (see `sql/ledger.rs` for the binding order).
+    fn transactions_page_sql() -> &'static str;
+
+    fn read_pool(&self) -> &Pool<Self::Db>;
+
+    /// A transaction that may write.
+    fn write_tx(
+        &self,
+    ) -> impl Future<Output = Result<Transaction<'static, Self::Db>, StoreError>> + Send;
+
+    /// Applies this dialect's migrations.
+    fn migrate(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes sealed transactions and quarantine entries in one commit.
+    fn write_sealed(
+        &self,
+        batch: SealedBatch,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<BatchReport, StoreError>> + Send;
+
+    /// Inserts sealed records inside the caller's transaction: checks every
+    /// record against its account; existing ids count as duplicates.
+    fn insert_in<'a>(
+        conn: &'a mut <Self::Db as Database>::Connection,
+        batch: &'a [NewTransaction],
+        sealed: &'a [SealedText],
+    ) -> impl Future<Output = Result<InsertReport, StoreError>> + Send + 'a;
+
+    /// Whether this process leads `role` (see `JobStore::try_lead`).
+    fn try_lead(&self, role: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The rows behind `LedgerStore::stats`, from one snapshot.
+    fn stats_rows(&self) -> impl Future<Output = Result<StatsRows, StoreError>> + Send;
+}
+
+/// `$1, $2, …` for a list of `rows` values, or `($1, $2), ($3, $4), …`
+/// for rows of several `columns`.
+pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        if columns > 1 {
+            sql.push('(');
+        }
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        if columns > 1 {
+            sql.push(')');
+        }
+    }
+    sql
+}
+
+/// How many rows a statement changed (each driver has its own result type).
+pub trait RowsAffected {
+    fn rows_affected(&self) -> u64;
+}
+
+impl RowsAffected for sqlx::sqlite::SqliteQueryResult {
+    fn rows_affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+impl RowsAffected for sqlx::postgres::PgQueryResult {
+    fn rows_affected(&self) -> u64 {
+        self.rows_affected()
+    }
+}
+
+/// A store on a SQL backend: the backend's connections and the vault that
+/// seals personal fields.
+pub struct SqlStore<B> {
+    backend: B,
+    vault: Arc<Vault>,
+}
+
+impl<B: Backend> SqlStore<B> {
+    pub(crate) fn new(backend: B, kek: &Kek) -> Self {
+        Self {
+            backend,
+            vault: Arc::new(Vault::new(kek)),
+        }
+    }
+
+    fn read_pool(&self) -> &Pool<Db<B>> {
+        self.backend.read_pool()
+    }
+
+    async fn write_tx(&self) -> Result<Transaction<'static, Db<B>>, StoreError> {
+        self.backend.write_tx().await
+    }
+}
+
+#[async_trait::async_trait]
+impl<B> Store for SqlStore<B>
+where
+    B: Backend,
+    for<'c> &'c mut <Db<B> as Database>::Connection: Executor<'c, Database = Db<B>>,
+    for<'q> <Db<B> as Database>::Arguments<'q>: IntoArguments<'q, Db<B>>,
+    usize: ColumnIndex<<Db<B> as Database>::Row>,
+    for<'a> &'a str: ColumnIndex<<Db<B> as Database>::Row>,
+    for<'q> Uuid: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> String: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> i64: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> i32: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> bool: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Vec<u8>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> OffsetDateTime: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Date: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> &'q str: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> &'q [u8]: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<Uuid>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<String>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<i64>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<i32>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<OffsetDateTime>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<Date>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<&'q str>: Encode<'q, Db<B>> + Type<Db<B>>,
+{
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.backend.migrate().await?;
+        self.seal_legacy_aliases().await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(self.read_pool()).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(super::placeholders(3, 1), "$1, $2, $3");
+        assert_eq!(super::placeholders(2, 2), "($1, $2), ($3, $4)");
+    }
+}

@@ -1,0 +1,203 @@
+//! [`ProcessorStore`](crate::ProcessorStore) on both backends: stage
+//! positions, the transactions a batch names, categories and rules.
+
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{Backend, Db, RowsAffected, SqlStore, placeholders};
+
+#[async_trait::async_trait]
+impl<B> crate::ProcessorStore for SqlStore<B>
+where
+    B: Backend,
+    for<'c> &'c mut <Db<B> as Database>::Connection: Executor<'c, Database = Db<B>>,
+    for<'q> <Db<B> as Database>::Arguments<'q>: IntoArguments<'q, Db<B>>,
+    usize: ColumnIndex<<Db<B> as Database>::Row>,
+    for<'a> &'a str: ColumnIndex<<Db<B> as Database>::Row>,
+    for<'q> Uuid: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> String: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> i64: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> i32: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> bool: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Vec<u8>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> OffsetDateTime: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Date: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> &'q str: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> &'q [u8]: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<Uuid>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<String>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<i64>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<i32>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<OffsetDateTime>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<Date>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> Option<&'q str>: Encode<'q, Db<B>> + Type<Db<B>>,
+{
+    async fn stage_position(&self, stage: &str) -> Result<i64, crate::StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT position FROM processor_positions WHERE stage = $1")
+                .bind(stage)
+                .fetch_optional(self.read_pool())
+                .await?;
+        Ok(row.map_or(0, |(p,)| p))
+    }
+
+    async fn save_stage_position(
+        &self,
+        stage: &str,
+        position: i64,
+        now: OffsetDateTime,
+    ) -> Result<(), crate::StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO processor_positions (stage, position, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (stage) DO UPDATE SET position = excluded.position,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(stage)
+        .bind(position)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn outbox_head(&self) -> Result<i64, crate::StoreError> {
+        let (head,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM outbox")
+            .fetch_one(self.read_pool())
+            .await?;
+        Ok(head.unwrap_or(0))
+    }
+
+    async fn transactions_by_id(
+        &self,
+        ids: &[finsight_core::TransactionId],
+    ) -> Result<Vec<finsight_core::Transaction>, crate::StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let sql = format!(
+                "SELECT id, user_id, account_id, posted_on, occurred_at, amount_minor,
+                        currency, description, merchant, mcc, category, category_source,
+                        source, source_ref, notes
+                 FROM transactions WHERE id IN ({})",
+                placeholders(chunk.len(), 1)
+            );
+            let mut query = sqlx::query_as(&sql);
+            for id in chunk {
+                query = query.bind(id.as_uuid());
+            }
+            let mut rows: Vec<crate::rows::TransactionRow> =
+                query.fetch_all(self.read_pool()).await?;
+            self.reveal_rows(&mut rows).await?;
+            for row in rows {
+                out.push(row.try_into()?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn apply_categories(
+        &self,
+        updates: &[crate::CategoryUpdate],
+    ) -> Result<u64, crate::StoreError> {
+        if updates.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.write_tx().await?;
+        let mut changed = 0;
+        for chunk in updates.chunks(1000) {
+            let sql = format!(
+                "WITH v (id, category, source, rank) AS (VALUES {})
+                 UPDATE transactions SET category = v.category, category_source = v.source
+                 FROM v
+                 WHERE transactions.id = v.id AND {} <= v.rank
+                   AND (transactions.category IS NULL OR transactions.category <> v.category
+                        OR transactions.category_source <> v.source)",
+                placeholders(chunk.len(), 4),
+                crate::processing::SOURCE_RANK_SQL
+            );
+            let mut statement = sqlx::query(&sql);
+            for update in chunk {
+                statement = statement
+                    .bind(update.transaction_id.as_uuid())
+                    .bind(update.category.as_str())
+                    .bind(update.source.as_str())
+                    .bind(crate::processing::source_rank(update.source));
+            }
+            changed += statement.execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    async fn rules_of_users(
+        &self,
+        users: &[finsight_core::UserId],
+    ) -> Result<Vec<finsight_core::CategoryRule>, crate::StoreError> {
+        let mut out = Vec::new();
+        for chunk in users.chunks(1000) {
+            let sql = format!(
+                "SELECT id, user_id, pattern, category, priority FROM category_rules
+                 WHERE user_id IN ({})",
+                placeholders(chunk.len(), 1)
+            );
+            let mut query = sqlx::query_as(&sql);
+            for user in chunk {
+                query = query.bind(user.as_uuid());
+            }
+            let rows: Vec<(Uuid, Uuid, String, String, i32)> =
+                query.fetch_all(self.read_pool()).await?;
+            for (id, user, pattern, category, priority) in rows {
+                out.push(finsight_core::CategoryRule {
+                    id,
+                    user_id: finsight_core::UserId::from_uuid(user),
+                    pattern,
+                    category: finsight_core::CategoryId::parse(&category).map_err(|e| {
+                        crate::StoreError::Corrupt(format!("category rule {id}: {e}"))
+                    })?,
+                    priority,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn add_category_rule(
+        &self,
+        rule: &finsight_core::CategoryRule,
+        now: OffsetDateTime,
+    ) -> Result<(), crate::StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO category_rules (id, user_id, pattern, category, priority, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(rule.id)
+        .bind(rule.user_id.as_uuid())
+        .bind(&rule.pattern)
+        .bind(rule.category.as_str())
+        .bind(rule.priority)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_category_rule(
+        &self,
+        user: finsight_core::UserId,
+        id: Uuid,
+    ) -> Result<bool, crate::StoreError> {
+        let mut tx = self.write_tx().await?;
+        let deleted = sqlx::query("DELETE FROM category_rules WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user.as_uuid())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(deleted > 0)
+    }
+}
