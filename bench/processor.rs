@@ -82,10 +82,10 @@ async fn main() -> anyhow::Result<()> {
             store.insert_transactions(chunk).await?;
         }
         let stages: Vec<Arc<dyn Stage>> = vec![
-            Arc::new(Categorize::new(Arc::clone(&store))),
+            Arc::new(Categorize::new(store.clone())),
             Arc::new(RecordProcessed),
         ];
-        let processor = Processor::new(Arc::clone(&store), clock, stages, 1000);
+        let processor = Processor::new(store.clone(), clock, stages, 1000);
         let started = Instant::now();
         let processed = processor.drain().await?;
         let seconds = started.elapsed().as_secs_f64();

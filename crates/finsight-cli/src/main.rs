@@ -466,10 +466,10 @@ async fn serve(settings: &Settings, store: Arc<dyn Store>, args: &ServeArgs) -> 
 /// The stream processor with Finsight's stages, in order.
 fn pipeline(store: &Arc<dyn Store>) -> finsight_pipeline::Processor {
     finsight_pipeline::Processor::new(
-        Arc::clone(store),
+        store.clone(),
         Arc::new(SystemClock),
         vec![
-            Arc::new(finsight_pipeline::Categorize::new(Arc::clone(store))),
+            Arc::new(finsight_pipeline::Categorize::new(store.clone())),
             Arc::new(finsight_pipeline::RecordProcessed),
         ],
         1000,

@@ -1,13 +1,16 @@
-//! The outbox follower: bounded batches, per-stage positions, enrichments
-//! handed from stage to stage, a failing stage backed off on its own while
-//! the others go on, back-off when idle, clean stop on shutdown.
+//! The outbox follower: the outbox's partitions this replica holds a lease
+//! on (so each user's transactions are processed in order by one replica at
+//! a time, and a crashed replica's partitions move on), bounded batches,
+//! per-stage positions per partition, enrichments handed from stage to
+//! stage, a failing stage backed off on its own while the others go on,
+//! back-off when idle, leases released on a clean stop.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use finsight_core::Clock;
-use finsight_store::{Store, StoreError};
+use finsight_store::{ProcessorStore, StoreError};
 
 use crate::batch::{Enrichments, StageBatch, StageItem};
 
@@ -43,12 +46,18 @@ struct Failing {
 }
 
 pub struct Processor {
-    store: Arc<dyn Store>,
+    store: Arc<dyn ProcessorStore>,
     clock: Arc<dyn Clock>,
     stages: Vec<Arc<dyn Stage>>,
     batch_size: u32,
     failing: Mutex<HashMap<&'static str, Failing>>,
+    /// This replica's name in the partition leases.
+    holder: String,
+    lease_ttl: time::Duration,
 }
+
+/// How long a partition stays with a replica that stops renewing it.
+const LEASE_TTL: time::Duration = time::Duration::seconds(15);
 
 /// Longest wait between polls of an idle outbox.
 const MAX_IDLE_WAIT: Duration = Duration::from_secs(2);
@@ -58,8 +67,9 @@ const STAGE_BACKOFF_MAX: Duration = Duration::from_secs(60);
 
 impl Processor {
     /// `batch_size` bounds how many outbox entries are in memory at once.
+    /// The replica is named by a fresh random id; see [`Self::named`].
     pub fn new(
-        store: Arc<dyn Store>,
+        store: Arc<dyn ProcessorStore>,
         clock: Arc<dyn Clock>,
         stages: Vec<Arc<dyn Stage>>,
         batch_size: u32,
@@ -70,7 +80,22 @@ impl Processor {
             stages,
             batch_size: batch_size.clamp(1, 10_000),
             failing: Mutex::new(HashMap::new()),
+            holder: format!("processor-{}", uuid::Uuid::new_v4().simple()),
+            lease_ttl: LEASE_TTL,
         }
+    }
+
+    /// Names this replica in the leases (its partitions are its own again
+    /// after a restart under the same name, without waiting for them to
+    /// lapse) and sets how long they outlive it.
+    pub fn named(mut self, holder: impl Into<String>, lease_ttl: time::Duration) -> Self {
+        self.holder = holder.into();
+        self.lease_ttl = lease_ttl;
+        self
+    }
+
+    pub fn holder(&self) -> &str {
+        &self.holder
     }
 
     fn failing(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, Failing>> {
@@ -101,23 +126,43 @@ impl Processor {
         );
     }
 
-    /// Runs one batch through every stage that has not seen it yet and is
-    /// not backing off after a failure. A failing stage keeps its position
-    /// and is retried after its back-off; the stages after it still run
-    /// (without its enrichments). Returns how many outbox entries the batch
-    /// held (0 when every ready stage has caught up).
+    /// Renews this replica's leases (taking its fair share of the
+    /// partitions), then runs one batch of each partition it holds through
+    /// every stage that has not seen it yet and is not backing off after a
+    /// failure. A failing stage keeps its position and is retried after
+    /// its back-off; the stages after it still run (without its
+    /// enrichments). Returns how many outbox entries the batches held (0
+    /// when every ready stage has caught up).
     pub async fn run_once(&self) -> Result<usize, ProcessorError> {
+        let held = self
+            .store
+            .claim_partitions(&self.holder, self.clock.now(), self.lease_ttl)
+            .await?;
+        metrics::gauge!("finsight_processor_partitions_held").set(held.len() as f64);
+        let mut handled = 0;
+        for partition in held {
+            handled += self.run_partition(partition).await?;
+        }
+        Ok(handled)
+    }
+
+    /// One batch of one partition through the ready stages.
+    async fn run_partition(&self, partition: u16) -> Result<usize, ProcessorError> {
         let now = Instant::now();
         let mut ready = Vec::with_capacity(self.stages.len());
         for stage in &self.stages {
             if self.ready(stage.name(), now) {
-                ready.push((stage, self.store.stage_position(stage.name()).await?));
+                let position = self.store.stage_position(stage.name(), partition).await?;
+                ready.push((stage, position));
             }
         }
         let Some(slowest) = ready.iter().map(|(_, position)| *position).min() else {
             return Ok(0);
         };
-        let entries = self.store.outbox_after(slowest, self.batch_size).await?;
+        let entries = self
+            .store
+            .partition_outbox_after(partition, slowest, self.batch_size)
+            .await?;
         let Some(last) = entries.last().map(|e| e.seq) else {
             return Ok(0);
         };
@@ -153,14 +198,28 @@ impl Processor {
             for (item, processed) in items[start..].iter_mut().zip(batch.items) {
                 item.enrichments = processed.enrichments;
             }
-            self.store
-                .save_stage_position(stage.name(), last, self.clock.now())
+            let saved = self
+                .store
+                .save_stage_position(
+                    stage.name(),
+                    partition,
+                    last,
+                    &self.holder,
+                    self.clock.now(),
+                )
                 .await?;
+            if !saved {
+                // The lease lapsed (this replica stalled): another replica
+                // has the partition and will redo what was not saved.
+                tracing::warn!(partition, holder = %self.holder, "partition lease lost");
+                return Ok(entries.len());
+            }
             metrics::counter!("finsight_processor_transactions_total", "stage" => stage.name())
                 .increment((items.len() - start) as u64);
         }
-        let head = self.store.outbox_head().await?;
-        metrics::gauge!("finsight_processor_lag_entries").set((head - last).max(0) as f64);
+        let head = self.store.partition_head(partition).await?;
+        metrics::gauge!("finsight_processor_lag_entries", "partition" => partition.to_string())
+            .set((head - last).max(0) as f64);
         Ok(entries.len())
     }
 
@@ -175,10 +234,16 @@ impl Processor {
         })
     }
 
-    /// Processes until every stage has caught up; returns the number of
-    /// entries handled, or the error of a stage that is still failing once
-    /// the others have caught up.
+    /// Processes until every stage has caught up, then gives up its
+    /// leases; returns the number of entries handled, or the error of a
+    /// stage that is still failing once the others have caught up.
     pub async fn drain(&self) -> Result<usize, ProcessorError> {
+        let drained = self.drain_held().await;
+        self.store.release_partitions(&self.holder).await?;
+        drained
+    }
+
+    async fn drain_held(&self) -> Result<usize, ProcessorError> {
         let mut total = 0;
         loop {
             let handled = self.run_once().await?;
@@ -192,8 +257,9 @@ impl Processor {
         }
     }
 
-    /// Follows the outbox until `shutdown` resolves. Errors are logged and
-    /// retried with back-off; nothing is skipped.
+    /// Follows the outbox until `shutdown` resolves, then gives up its
+    /// leases. Errors are logged and retried with back-off; nothing is
+    /// skipped.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         let mut idle = Duration::from_millis(50);
@@ -214,9 +280,12 @@ impl Processor {
                 }
             };
             tokio::select! {
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
                 () = tokio::time::sleep(wait) => {}
             }
+        }
+        if let Err(error) = self.store.release_partitions(&self.holder).await {
+            tracing::warn!(error = %error, "could not release the partition leases");
         }
     }
 }

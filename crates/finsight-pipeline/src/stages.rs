@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use finsight_core::{CategoryRule, CategorySource, Transaction, UserId, apply_rules, mcc_category};
-use finsight_store::{CategoryUpdate, Store};
+use finsight_store::{CategoryUpdate, ProcessorStore};
 
 use crate::{ProcessorError, Stage, StageBatch};
 
@@ -13,11 +13,11 @@ use crate::{ProcessorError, Stage, StageBatch};
 /// or else of its merchant category code — never overriding a stronger
 /// source (a rule beats the bank's category, which beats the MCC).
 pub struct Categorize {
-    store: Arc<dyn Store>,
+    store: Arc<dyn ProcessorStore>,
 }
 
 impl Categorize {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn ProcessorStore>) -> Self {
         Self { store }
     }
 }

@@ -45,7 +45,7 @@ pub use ledger::{
     TransactionPage, TransactionQuery, UserSummary,
 };
 pub use postgres::PostgresStore;
-pub use processing::{CategoryUpdate, ProcessorStore};
+pub use processing::{CategoryUpdate, PARTITIONS, ProcessorStore, partition_of};
 pub use sqlite::SqliteStore;
 pub use throttle::{ThrottleState, ThrottleStore};
 pub use vault::Kek;

@@ -1,6 +1,8 @@
-//! Storage for the stream processor: each stage's position in the outbox,
-//! loading the transactions an outbox batch names, category updates that
-//! respect who set a category, and the users' category rules.
+//! Storage for the stream processor: the outbox split into partitions by
+//! user, leases that give each partition to one replica at a time, each
+//! stage's position per partition, loading the transactions an outbox batch
+//! names, category updates that respect who set a category, and the users'
+//! category rules.
 
 use finsight_core::{CategoryId, CategoryRule, CategorySource, Transaction, TransactionId, UserId};
 use time::OffsetDateTime;
@@ -30,20 +32,59 @@ pub(crate) fn source_rank(source: CategorySource) -> i32 {
     }
 }
 
+/// How many partitions the outbox is split into: at most this many
+/// replicas share the processing.
+pub const PARTITIONS: u16 = 16;
+
+/// The partition of a user's outbox entries (the low four bits of the id's
+/// last byte; the migrations compute the same in SQL).
+pub fn partition_of(user: UserId) -> u16 {
+    u16::from(user.as_uuid().as_bytes()[15] % PARTITIONS as u8)
+}
+
 #[async_trait::async_trait]
 pub trait ProcessorStore: Send + Sync {
-    /// The last outbox sequence number a stage has finished (0 at first).
-    async fn stage_position(&self, stage: &str) -> Result<i64, StoreError>;
+    /// Records `holder` as a live replica, then renews its leases and
+    /// evens out the partitions between the live replicas: it gives up
+    /// partitions beyond its fair share and takes free or expired ones up
+    /// to it. Returns the partitions it holds until `now + ttl`, ascending.
+    async fn claim_partitions(
+        &self,
+        holder: &str,
+        now: OffsetDateTime,
+        ttl: time::Duration,
+    ) -> Result<Vec<u16>, StoreError>;
 
+    /// Gives up every lease `holder` has (on a clean stop), so others need
+    /// not wait for them to expire.
+    async fn release_partitions(&self, holder: &str) -> Result<(), StoreError>;
+
+    /// The last outbox sequence number a stage has finished in a partition
+    /// (0 at first).
+    async fn stage_position(&self, stage: &str, partition: u16) -> Result<i64, StoreError>;
+
+    /// Saves a stage's position in a partition, only while `holder` holds
+    /// the partition's lease at `now`; false (nothing saved) when it does
+    /// not, so a replica that lost its lease cannot move anyone back.
     async fn save_stage_position(
         &self,
         stage: &str,
+        partition: u16,
         position: i64,
+        holder: &str,
         now: OffsetDateTime,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
-    /// The newest outbox sequence number (0 when empty).
-    async fn outbox_head(&self) -> Result<i64, StoreError>;
+    /// Up to `limit` entries of a partition with `seq > after`, in order.
+    async fn partition_outbox_after(
+        &self,
+        partition: u16,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::OutboxEntry>, StoreError>;
+
+    /// The newest sequence number in a partition (0 when empty).
+    async fn partition_head(&self, partition: u16) -> Result<i64, StoreError>;
 
     /// The transactions with these ids (in no particular order; missing
     /// ids are skipped).

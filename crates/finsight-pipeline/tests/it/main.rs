@@ -1,4 +1,7 @@
-//! Integration tests of finsight-pipeline on a real SQLite ledger.
+//! Integration tests of finsight-pipeline on a real SQLite ledger, and two
+//! replicas sharing a PostgreSQL one (`replicas.rs`).
+
+mod replicas;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -131,10 +134,10 @@ async fn rules_beat_bank_categories_which_beat_mccs() {
         .await
         .unwrap();
     let stages: Vec<Arc<dyn Stage>> = vec![
-        Arc::new(Categorize::new(Arc::clone(&store))),
+        Arc::new(Categorize::new(store.clone())),
         Arc::new(RecordProcessed),
     ];
-    let processor = Processor::new(Arc::clone(&store), clock(), stages, 2);
+    let processor = Processor::new(store.clone(), clock(), stages, 2);
     assert_eq!(processor.drain().await.unwrap(), 4);
     assert_eq!(
         category_of(&store, user, "SQ *BLUE BOTTLE 0423").await,
@@ -149,10 +152,17 @@ async fn rules_beat_bank_categories_which_beat_mccs() {
         (Some("shopping.home".into()), Some(CategorySource::Source))
     );
     assert_eq!(category_of(&store, user, "NO CLUE").await, (None, None));
-    let head = store.outbox_head().await.unwrap();
-    assert_eq!(store.stage_position("categorize").await.unwrap(), head);
+    let partition = finsight_store::partition_of(user);
+    let head = store.partition_head(partition).await.unwrap();
     assert_eq!(
-        store.stage_position("record_processed").await.unwrap(),
+        store.stage_position("categorize", partition).await.unwrap(),
+        head
+    );
+    assert_eq!(
+        store
+            .stage_position("record_processed", partition)
+            .await
+            .unwrap(),
         head
     );
     assert_eq!(
@@ -201,21 +211,19 @@ async fn a_failed_stage_resumes_from_its_position_without_skipping() {
         fail_at: 4,
         failed: AtomicUsize::new(0),
     });
-    let processor = Processor::new(
-        Arc::clone(&store),
-        clock(),
-        vec![flaky.clone() as Arc<dyn Stage>],
-        4,
-    );
-    assert!(processor.drain().await.is_err());
-    // A new processor (a restart) picks up where the stage stopped.
-    let processor = Processor::new(
-        Arc::clone(&store),
-        clock(),
-        vec![flaky.clone() as Arc<dyn Stage>],
-        4,
-    );
-    processor.drain().await.unwrap();
+    let replica = || {
+        Processor::new(
+            store.clone(),
+            clock(),
+            vec![flaky.clone() as Arc<dyn Stage>],
+            4,
+        )
+        .named("replica-1", time::Duration::seconds(15))
+    };
+    assert!(replica().drain().await.is_err());
+    // The same replica restarted holds its partitions again and picks up
+    // where the stage stopped.
+    replica().drain().await.unwrap();
     assert_eq!(
         flaky.seen.load(Ordering::SeqCst),
         10,
@@ -290,10 +298,10 @@ async fn later_stages_see_what_earlier_ones_decided_in_the_same_batch() {
         .unwrap();
     let observer = Arc::new(Observer::default());
     let processor = Processor::new(
-        Arc::clone(&store),
+        store.clone(),
         clock(),
         vec![
-            Arc::new(Categorize::new(Arc::clone(&store))) as Arc<dyn Stage>,
+            Arc::new(Categorize::new(store.clone())) as Arc<dyn Stage>,
             observer.clone(),
         ],
         100,
@@ -309,14 +317,14 @@ async fn later_stages_see_what_earlier_ones_decided_in_the_same_batch() {
 
 #[tokio::test]
 async fn a_failing_stage_holds_back_no_stage_after_it() {
-    let (store, _user, account, _dir) = store().await;
+    let (store, user, account, _dir) = store().await;
     let batch: Vec<_> = (0..7)
         .map(|n| record(account, &format!("ITEM {n}"), None, None))
         .collect();
     store.insert_transactions(&batch).await.unwrap();
     let observer = Arc::new(Observer::default());
     let processor = Processor::new(
-        Arc::clone(&store),
+        store.clone(),
         clock(),
         vec![Arc::new(Broken) as Arc<dyn Stage>, observer.clone()],
         3,
@@ -326,14 +334,15 @@ async fn a_failing_stage_holds_back_no_stage_after_it() {
     let error = processor.drain().await.unwrap_err();
     assert!(error.to_string().contains("broken"), "{error}");
     assert_eq!(observer.seen.lock().unwrap().len(), 7);
-    assert_eq!(store.stage_position("broken").await.unwrap(), 0);
+    let partition = finsight_store::partition_of(user);
+    assert_eq!(store.stage_position("broken", partition).await.unwrap(), 0);
 }
 
 #[tokio::test]
 async fn run_follows_new_commits_until_shutdown() {
     let (store, user, account, _dir) = store().await;
-    let stages: Vec<Arc<dyn Stage>> = vec![Arc::new(Categorize::new(Arc::clone(&store)))];
-    let processor = Processor::new(Arc::clone(&store), clock(), stages, 100);
+    let stages: Vec<Arc<dyn Stage>> = vec![Arc::new(Categorize::new(store.clone()))];
+    let processor = Processor::new(store.clone(), clock(), stages, 100);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(processor.run(async {
         let _ = stopped.await;
@@ -393,7 +402,7 @@ async fn backfills_run_each_day_once_and_resume_failed_days() {
         failed: AtomicUsize::new(0),
     });
     let scheduler = Scheduler::new(
-        Arc::clone(&store),
+        store.clone(),
         clock(),
         vec![job.clone() as Arc<dyn finsight_pipeline::DailyJob>],
     );

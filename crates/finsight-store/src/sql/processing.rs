@@ -33,40 +33,180 @@ where
     for<'q> Option<Date>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
     for<'q> Option<&'q str>: Encode<'q, Db<B>> + Type<Db<B>>,
 {
-    async fn stage_position(&self, stage: &str) -> Result<i64, crate::StoreError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT position FROM processor_positions WHERE stage = $1")
-                .bind(stage)
-                .fetch_optional(self.read_pool())
+    async fn claim_partitions(
+        &self,
+        holder: &str,
+        now: OffsetDateTime,
+        ttl: time::Duration,
+    ) -> Result<Vec<u16>, crate::StoreError> {
+        let until = now + ttl;
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO processor_members (holder, seen_at) VALUES ($1, $2)
+             ON CONFLICT (holder) DO UPDATE SET seen_at = excluded.seen_at",
+        )
+        .bind(holder)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM processor_members WHERE seen_at < $1")
+            .bind(now - ttl)
+            .execute(&mut *tx)
+            .await?;
+        let (members,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM processor_members")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE processor_leases SET expires_at = $3
+             WHERE holder = $1 AND expires_at >= $2",
+        )
+        .bind(holder)
+        .bind(now)
+        .bind(until)
+        .execute(&mut *tx)
+        .await?;
+        let rows: Vec<(i32,)> = sqlx::query_as(
+            "SELECT partition FROM processor_leases WHERE holder = $1 AND expires_at >= $2
+             ORDER BY partition",
+        )
+        .bind(holder)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut held: Vec<u16> = rows.into_iter().map(|(p,)| p as u16).collect();
+        let members = u16::try_from(members.max(1)).unwrap_or(crate::PARTITIONS);
+        let share = crate::PARTITIONS.div_ceil(members);
+        while held.len() > usize::from(share) {
+            let extra = held.pop().unwrap_or_default();
+            sqlx::query("DELETE FROM processor_leases WHERE partition = $1 AND holder = $2")
+                .bind(i32::from(extra))
+                .bind(holder)
+                .execute(&mut *tx)
                 .await?;
+        }
+        for partition in 0..crate::PARTITIONS {
+            if held.len() >= usize::from(share) {
+                break;
+            }
+            if held.contains(&partition) {
+                continue;
+            }
+            let taken = sqlx::query(
+                "INSERT INTO processor_leases (partition, holder, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (partition) DO UPDATE
+                 SET holder = excluded.holder, expires_at = excluded.expires_at
+                 WHERE processor_leases.expires_at < $4",
+            )
+            .bind(i32::from(partition))
+            .bind(holder)
+            .bind(until)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if taken == 1 {
+                held.push(partition);
+            }
+        }
+        tx.commit().await?;
+        held.sort_unstable();
+        Ok(held)
+    }
+
+    async fn release_partitions(&self, holder: &str) -> Result<(), crate::StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM processor_leases WHERE holder = $1")
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM processor_members WHERE holder = $1")
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn stage_position(&self, stage: &str, partition: u16) -> Result<i64, crate::StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT position FROM processor_partition_positions
+             WHERE stage = $1 AND partition = $2",
+        )
+        .bind(stage)
+        .bind(i32::from(partition))
+        .fetch_optional(self.read_pool())
+        .await?;
         Ok(row.map_or(0, |(p,)| p))
     }
 
     async fn save_stage_position(
         &self,
         stage: &str,
+        partition: u16,
         position: i64,
+        holder: &str,
         now: OffsetDateTime,
-    ) -> Result<(), crate::StoreError> {
+    ) -> Result<bool, crate::StoreError> {
         let mut tx = self.write_tx().await?;
+        let leased: Option<(i32,)> = sqlx::query_as(
+            "SELECT partition FROM processor_leases
+             WHERE partition = $1 AND holder = $2 AND expires_at >= $3",
+        )
+        .bind(i32::from(partition))
+        .bind(holder)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if leased.is_none() {
+            return Ok(false);
+        }
         sqlx::query(
-            "INSERT INTO processor_positions (stage, position, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (stage) DO UPDATE SET position = excluded.position,
+            "INSERT INTO processor_partition_positions (stage, partition, position, updated_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (stage, partition) DO UPDATE SET position = excluded.position,
                  updated_at = excluded.updated_at",
         )
         .bind(stage)
+        .bind(i32::from(partition))
         .bind(position)
         .bind(now)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
-    async fn outbox_head(&self) -> Result<i64, crate::StoreError> {
-        let (head,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM outbox")
-            .fetch_one(self.read_pool())
-            .await?;
+    async fn partition_outbox_after(
+        &self,
+        partition: u16,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::OutboxEntry>, crate::StoreError> {
+        let rows: Vec<(i64, Uuid, Uuid)> = sqlx::query_as(
+            "SELECT seq, transaction_id, user_id FROM outbox
+             WHERE partition = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(i32::from(partition))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(self.read_pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(seq, transaction_id, user_id)| crate::OutboxEntry {
+                seq,
+                transaction_id: finsight_core::TransactionId::from_uuid(transaction_id),
+                user_id: finsight_core::UserId::from_uuid(user_id),
+            })
+            .collect())
+    }
+
+    async fn partition_head(&self, partition: u16) -> Result<i64, crate::StoreError> {
+        let (head,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(seq) FROM outbox WHERE partition = $1")
+                .bind(i32::from(partition))
+                .fetch_one(self.read_pool())
+                .await?;
         Ok(head.unwrap_or(0))
     }
 

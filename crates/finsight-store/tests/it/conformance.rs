@@ -15,8 +15,10 @@ use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
 
 mod accounts;
+mod partitions;
 mod security;
 pub use accounts::*;
+pub use partitions::*;
 pub use security::*;
 
 pub(crate) struct Fixture {
@@ -89,7 +91,12 @@ pub(crate) async fn fixture(store: &Arc<dyn Store>) -> Fixture {
     }
 }
 
-fn record(account: AccountId, day: Date, amount: &str, description: &str) -> NewTransaction {
+pub(crate) fn record(
+    account: AccountId,
+    day: Date,
+    amount: &str,
+    description: &str,
+) -> NewTransaction {
     record_in(account, day, amount, "USD", description)
 }
 
@@ -717,40 +724,6 @@ pub async fn daily_counts_and_last_posting_per_source(store: Arc<dyn Store>) {
     ];
     want.sort_by_key(|(_, a, _)| *a);
     assert_eq!(last, want);
-}
-
-pub async fn stage_positions_and_outbox_head(store: Arc<dyn Store>) {
-    let f = fixture(&store).await;
-    assert_eq!(store.outbox_head().await.unwrap(), 0);
-    assert_eq!(store.stage_position("categorize").await.unwrap(), 0);
-    let batch: Vec<_> = (0..3)
-        .map(|n| {
-            record(
-                f.checking,
-                date!(2026 - 03 - 01),
-                "-1",
-                &format!("ITEM {n}"),
-            )
-        })
-        .collect();
-    store.insert_transactions(&batch).await.unwrap();
-    let head = store.outbox_head().await.unwrap();
-    assert!(head >= 3);
-    store
-        .save_stage_position("categorize", head, now())
-        .await
-        .unwrap();
-    store
-        .save_stage_position("categorize", head - 1, now())
-        .await
-        .unwrap();
-    assert_eq!(store.stage_position("categorize").await.unwrap(), head - 1);
-    let ids: Vec<_> = batch.iter().map(|r| r.transaction_id()).collect();
-    let mut loaded = store.transactions_by_id(&ids).await.unwrap();
-    loaded.sort_by_key(|t| t.description.to_string());
-    assert_eq!(loaded.len(), 3);
-    assert_eq!(loaded[0], Transaction::from_new(f.user, batch[0].clone()));
-    assert!(store.transactions_by_id(&[]).await.unwrap().is_empty());
 }
 
 pub async fn categories_respect_who_set_them(store: Arc<dyn Store>) {

@@ -1,0 +1,42 @@
+-- The processor's work is split by user into 16 partitions (the low four
+-- bits of the user id's last byte, the same on both backends and in
+-- `finsight_store::partition_of`). Each partition is processed in outbox
+-- order by one replica at a time, the holder of its lease; positions are
+-- kept per stage and partition.
+ALTER TABLE outbox ADD COLUMN partition INTEGER NOT NULL DEFAULT 0;
+UPDATE outbox SET partition = get_byte(uuid_send(user_id), 15) % 16;
+CREATE INDEX outbox_partition_seq ON outbox (partition, seq);
+
+CREATE OR REPLACE FUNCTION transactions_to_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO outbox (transaction_id, user_id, partition)
+    VALUES (NEW.id, NEW.user_id, get_byte(uuid_send(NEW.user_id), 15) % 16);
+    RETURN NULL;
+END;
+$$;
+
+-- Every partition starts where its stage had got to.
+CREATE TABLE processor_partition_positions (
+    stage      TEXT NOT NULL,
+    partition  INTEGER NOT NULL,
+    position   BIGINT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (stage, partition)
+);
+INSERT INTO processor_partition_positions (stage, partition, position, updated_at)
+SELECT p.stage, n.partition, p.position, p.updated_at
+FROM processor_positions p CROSS JOIN generate_series(0, 15) AS n (partition);
+DROP TABLE processor_positions;
+
+-- A replica that processes, seen at its last claim.
+CREATE TABLE processor_members (
+    holder  TEXT PRIMARY KEY,
+    seen_at TIMESTAMPTZ NOT NULL
+);
+
+-- Who processes a partition, until when.
+CREATE TABLE processor_leases (
+    partition  INTEGER PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
