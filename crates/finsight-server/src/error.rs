@@ -28,6 +28,21 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The one table from the libraries' `error_code()`s to the API's
+    /// codes; anything not listed is a server-side failure.
+    pub fn of_library(code: &str) -> ErrorCode {
+        match code {
+            "unauthenticated" => ErrorCode::Unauthenticated,
+            "invalid_credentials" => ErrorCode::InvalidCredentials,
+            "too_many_attempts" => ErrorCode::TooManyAttempts,
+            "forbidden" => ErrorCode::Forbidden,
+            "not_found" => ErrorCode::NotFound,
+            "invalid_input" => ErrorCode::InvalidInput,
+            "store_unavailable" => ErrorCode::NotReady,
+            _ => ErrorCode::Internal,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Unauthenticated => "unauthenticated",
@@ -91,26 +106,23 @@ pub struct ErrorBody {
 impl From<finsight_service::ServiceError> for ApiError {
     fn from(error: finsight_service::ServiceError) -> Self {
         use finsight_service::ServiceError as E;
+        let code = ErrorCode::of_library(error.error_code());
         match error {
-            E::Unauthenticated => ApiError::new(
-                ErrorCode::Unauthenticated,
-                "a valid bearer token is required",
-            ),
-            E::InvalidCredentials => {
-                ApiError::new(ErrorCode::InvalidCredentials, "invalid email or password")
-            }
+            E::Unauthenticated => ApiError::new(code, "a valid bearer token is required"),
             E::Locked { retry_after_secs } => {
-                let mut error = ApiError::new(
-                    ErrorCode::TooManyAttempts,
-                    "too many failed sign-ins; try again later",
-                );
+                let mut error = ApiError::new(code, "too many failed sign-ins; try again later");
                 error.retry_after = Some(retry_after_secs);
                 error
             }
-            E::Forbidden(why) => ApiError::new(ErrorCode::Forbidden, why),
-            E::NotFound(what) => ApiError::new(ErrorCode::NotFound, format!("no such {what}")),
             E::Invalid(invalid) => ApiError::invalid(&invalid.field, invalid.reason),
+            E::Store(cause) if code == ErrorCode::NotReady => {
+                tracing::warn!(error = %cause, "store unavailable");
+                let mut error = ApiError::new(code, "the database is busy; try again");
+                error.retry_after = Some(1);
+                error
+            }
             E::Store(cause) => ApiError::internal(&cause),
+            other => ApiError::new(code, other.to_string()),
         }
     }
 }
@@ -192,4 +204,55 @@ pub async fn method_not_allowed() -> ApiError {
 
 pub async fn not_found() -> ApiError {
     ApiError::new(ErrorCode::NotFound, "no such route")
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse;
+    use finsight_service::ServiceError;
+    use finsight_store::StoreError;
+
+    use super::{ApiError, ErrorCode};
+
+    #[test]
+    fn a_busy_database_is_a_retryable_503_and_a_broken_one_a_500() {
+        let busy = ApiError::from(ServiceError::Store(StoreError::Task {
+            task: "x",
+            reason: "y".into(),
+        }));
+        assert_eq!(busy.code, ErrorCode::Internal);
+        let corrupt: ServiceError = StoreError::Corrupt("row".into()).into();
+        assert_eq!(ApiError::from(corrupt).code, ErrorCode::Internal);
+        let response = ApiError::from(ServiceError::Store(StoreError::Database(
+            sqlx_pool_timeout(),
+        )))
+        .into_response();
+        assert_eq!(response.status().as_u16(), 503);
+        assert_eq!(response.headers()["retry-after"], "1");
+    }
+
+    #[test]
+    fn every_service_error_maps_through_the_table() {
+        for (error, code) in [
+            (ServiceError::Unauthenticated, ErrorCode::Unauthenticated),
+            (
+                ServiceError::InvalidCredentials,
+                ErrorCode::InvalidCredentials,
+            ),
+            (
+                ServiceError::Locked {
+                    retry_after_secs: 3,
+                },
+                ErrorCode::TooManyAttempts,
+            ),
+            (ServiceError::Forbidden("no"), ErrorCode::Forbidden),
+            (ServiceError::NotFound("account"), ErrorCode::NotFound),
+        ] {
+            assert_eq!(ApiError::from(error).code, code);
+        }
+    }
+
+    fn sqlx_pool_timeout() -> sqlx::Error {
+        sqlx::Error::PoolTimedOut
+    }
 }

@@ -29,6 +29,23 @@ pub enum ServiceError {
     Store(StoreError),
 }
 
+impl ServiceError {
+    /// A stable, machine-readable name for what went wrong (the store's
+    /// own code for a storage failure); the API maps these to responses in
+    /// one table (`finsight-server/src/error.rs`).
+    pub fn error_code(&self) -> &'static str {
+        match self {
+            ServiceError::Unauthenticated => "unauthenticated",
+            ServiceError::InvalidCredentials => "invalid_credentials",
+            ServiceError::Locked { .. } => "too_many_attempts",
+            ServiceError::Forbidden(_) => "forbidden",
+            ServiceError::NotFound(_) => "not_found",
+            ServiceError::Invalid(_) => "invalid_input",
+            ServiceError::Store(error) => error.error_code(),
+        }
+    }
+}
+
 impl From<StoreError> for ServiceError {
     fn from(error: StoreError) -> Self {
         match error {

@@ -27,3 +27,75 @@ pub enum StoreError {
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
+
+impl StoreError {
+    /// A stable, machine-readable name for what went wrong; the API maps
+    /// these to responses in one table (`finsight-server/src/error.rs`).
+    /// `store_unavailable` means "try again": the database did not answer
+    /// in time, or is busy or unreachable.
+    pub fn error_code(&self) -> &'static str {
+        match self {
+            StoreError::Invalid(_) => "invalid_input",
+            StoreError::Config(_) => "store_misconfigured",
+            StoreError::Corrupt(_) => "store_corrupt",
+            StoreError::Database(error) if unavailable(error) => "store_unavailable",
+            StoreError::Database(_) => "store_failed",
+            StoreError::Bulk(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                "store_unavailable"
+            }
+            StoreError::Bulk(_) => "store_failed",
+            StoreError::Task { .. } => "task_failed",
+            StoreError::Migrate(_) => "migration_failed",
+        }
+    }
+}
+
+/// Whether a driver error means the database could not be reached or did
+/// not answer in time (as opposed to a statement that failed).
+fn unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => {
+            // SQLITE_BUSY / SQLITE_LOCKED; PostgreSQL's "cannot connect now"
+            // and "too many connections".
+            matches!(db.code().as_deref(), Some("5" | "6" | "57P03" | "53300"))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn each_error_has_a_stable_code() {
+        assert_eq!(
+            StoreError::Database(sqlx::Error::PoolTimedOut).error_code(),
+            "store_unavailable"
+        );
+        assert_eq!(
+            StoreError::Database(sqlx::Error::RowNotFound).error_code(),
+            "store_failed"
+        );
+        assert_eq!(
+            StoreError::Corrupt("x".into()).error_code(),
+            "store_corrupt"
+        );
+        let task = StoreError::Task {
+            task: "sealing",
+            reason: "panicked".into(),
+        };
+        assert_eq!(task.error_code(), "task_failed");
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        assert_eq!(StoreError::Bulk(busy).error_code(), "store_unavailable");
+    }
+}
