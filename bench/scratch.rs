@@ -18,7 +18,14 @@ impl Scratch {
     pub async fn sqlite() -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let url = format!("sqlite://{}", dir.path().join("bench.sqlite").display());
-        let store = finsight_store::open(&url, &finsight_store::Kek::generate()).await?;
+        let store = finsight_store::open(
+            &url,
+            &finsight_store::Kek::generate(),
+            std::sync::Arc::new(finsight_core::FixedClock(
+                time::macros::datetime!(2026-01-01 0:00 UTC),
+            )),
+        )
+        .await?;
         store.migrate().await?;
         Ok(Self {
             store,
@@ -40,9 +47,14 @@ impl Scratch {
         let (base, _) = admin_url
             .rsplit_once('/')
             .context("admin url has no database")?;
-        let store =
-            finsight_store::open(&format!("{base}/{name}"), &finsight_store::Kek::generate())
-                .await?;
+        let store = finsight_store::open(
+            &format!("{base}/{name}"),
+            &finsight_store::Kek::generate(),
+            std::sync::Arc::new(finsight_core::FixedClock(
+                time::macros::datetime!(2026-01-01 0:00 UTC),
+            )),
+        )
+        .await?;
         store.migrate().await?;
         Ok(Self {
             store,

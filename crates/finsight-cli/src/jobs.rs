@@ -162,9 +162,15 @@ mod tests {
     async fn audit_retention_prunes_behind_a_checkpoint_and_never_inside_twelve_months() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("audit.sqlite").display());
-        let store = finsight_store::open(&url, &finsight_store::Kek::generate())
-            .await
-            .unwrap();
+        let store = finsight_store::open(
+            &url,
+            &finsight_store::Kek::generate(),
+            std::sync::Arc::new(finsight_core::FixedClock(
+                time::macros::datetime!(2026-01-01 0:00 UTC),
+            )),
+        )
+        .await
+        .unwrap();
         store.migrate().await.unwrap();
         for (n, at) in [
             datetime!(2024-01-10 09:00 UTC),

@@ -23,7 +23,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use finsight_core::Clock;
-use finsight_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
@@ -52,45 +51,54 @@ pub struct AppState {
     pub idempotency_ttl: time::Duration,
 }
 
-impl AppState {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, metrics: PrometheusHandle) -> Self {
-        let services = finsight_service::Services::new(
-            store,
-            Arc::clone(&clock),
-            finsight_service::AuthSettings::default(),
-        );
+/// The server's own limits, from settings.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerLimits {
+    /// Per client address.
+    pub rate_limit: rate_limit::RateLimit,
+    /// Per signed-in principal.
+    pub user_rate_limit: rate_limit::RateLimit,
+    /// How long an `Idempotency-Key` is remembered.
+    pub idempotency_ttl: time::Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
         Self {
-            clock,
-            metrics,
-            rate_limiter: Arc::new(rate_limit::RateLimiter::new(
-                rate_limit::RateLimit::default(),
-            )),
-            user_rate_limiter: Arc::new(rate_limit::RateLimiter::new(
-                rate_limit::RateLimit::default(),
-            )),
-            graphql: graphql::schema(services.clone()),
-            services,
+            rate_limit: rate_limit::RateLimit::default(),
+            user_rate_limit: rate_limit::RateLimit::default(),
             idempotency_ttl: DEFAULT_IDEMPOTENCY_TTL,
         }
     }
+}
 
-    /// The same state with other authentication settings (cheaper password
-    /// hashing in tests, other token lifetimes).
-    pub fn with_auth_settings(mut self, settings: finsight_service::AuthSettings) -> Self {
-        self.services = self.services.with_auth_settings(settings);
-        self.graphql = graphql::schema(self.services.clone());
-        self
+impl AppState {
+    /// The state over services built once by the composition root (with
+    /// their auth settings and pseudonym key): the server builds none of
+    /// its own, and reads time from the services' clock.
+    pub fn new(
+        services: finsight_service::Services,
+        metrics: PrometheusHandle,
+        limits: ServerLimits,
+    ) -> Self {
+        Self {
+            clock: Arc::clone(services.clock()),
+            metrics,
+            rate_limiter: Arc::new(rate_limit::RateLimiter::new(limits.rate_limit)),
+            user_rate_limiter: Arc::new(rate_limit::RateLimiter::new(limits.user_rate_limit)),
+            graphql: graphql::schema(services.clone()),
+            services,
+            idempotency_ttl: limits.idempotency_ttl,
+        }
     }
 
-    /// The same state with analyst-facing ids pseudonymized under `key`
-    /// (purpose `analyst-view`).
-    pub fn with_pseudonym_key(
-        mut self,
-        key: &finsight_privacy::PseudonymKey,
-    ) -> Result<Self, finsight_privacy::PrivacyError> {
-        self.services = self.services.with_pseudonym_key(key)?;
-        self.graphql = graphql::schema(self.services.clone());
-        Ok(self)
+    /// The same state over other services (other auth settings or
+    /// pseudonym key, another clock), the GraphQL schema with them.
+    pub fn with_services(mut self, services: finsight_service::Services) -> Self {
+        self.clock = Arc::clone(services.clock());
+        self.graphql = graphql::schema(services.clone());
+        self.services = services;
+        self
     }
 
     /// The same state with another per-user rate limit.

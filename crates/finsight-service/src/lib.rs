@@ -89,4 +89,9 @@ impl Services {
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
+
+    /// The clock every service reads time from.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
 }

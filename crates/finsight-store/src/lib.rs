@@ -71,13 +71,17 @@ pub trait Store:
 }
 
 /// Opens the store a URL names: `sqlite://PATH` (created if missing) or
-/// `postgres://…`, sealing personal fields with data keys wrapped by `kek`.
-/// Runs no migrations.
-pub async fn open(url: &str, kek: &Kek) -> Result<Arc<dyn Store>, StoreError> {
+/// `postgres://…`, sealing personal fields with data keys wrapped by `kek`;
+/// `clock` dates the keys it creates. Runs no migrations.
+pub async fn open(
+    url: &str,
+    kek: &Kek,
+    clock: Arc<dyn finsight_core::Clock>,
+) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::open(url, kek).await?))
+        Ok(Arc::new(SqliteStore::open(url, kek, clock).await?))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(PostgresStore::open(url, kek).await?))
+        Ok(Arc::new(PostgresStore::open(url, kek, clock).await?))
     } else {
         Err(StoreError::Config(format!(
             "database url must start with sqlite:// or postgres://, got {:?}",

@@ -28,7 +28,11 @@ pub struct PostgresBackend {
 }
 
 impl PostgresStore {
-    pub async fn open(url: &str, kek: &crate::vault::Kek) -> Result<Self, StoreError> {
+    pub async fn open(
+        url: &str,
+        kek: &crate::vault::Kek,
+        clock: std::sync::Arc<dyn finsight_core::Clock>,
+    ) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
@@ -40,6 +44,7 @@ impl PostgresStore {
                 leadership: tokio::sync::Mutex::new(std::collections::HashMap::new()),
             },
             kek,
+            clock,
         ))
     }
 }

@@ -36,7 +36,11 @@ pub struct SqliteBackend {
 impl SqliteStore {
     /// Opens (creating if missing) the database file a `sqlite://PATH` URL
     /// names.
-    pub async fn open(url: &str, kek: &crate::vault::Kek) -> Result<Self, StoreError> {
+    pub async fn open(
+        url: &str,
+        kek: &crate::vault::Kek,
+        clock: std::sync::Arc<dyn finsight_core::Clock>,
+    ) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -62,6 +66,7 @@ impl SqliteStore {
                 bulk,
             },
             kek,
+            clock,
         ))
     }
 }

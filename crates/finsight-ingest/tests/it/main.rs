@@ -35,9 +35,15 @@ pub fn account_id(n: u8) -> AccountId {
 pub async fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
-    let store = finsight_store::open(&url, &finsight_store::Kek::generate())
-        .await
-        .unwrap();
+    let store = finsight_store::open(
+        &url,
+        &finsight_store::Kek::generate(),
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
     let tenant = TenantId::from_random_bytes([1; 16]);
     let household = HouseholdId::from_random_bytes([2; 16]);

@@ -20,9 +20,15 @@ use time::macros::{date, datetime};
 async fn store() -> (Arc<dyn Store>, UserId, AccountId, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("l.sqlite").display());
-    let store = finsight_store::open(&url, &finsight_store::Kek::generate())
-        .await
-        .unwrap();
+    let store = finsight_store::open(
+        &url,
+        &finsight_store::Kek::generate(),
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
     let (tenant, household) = (
         TenantId::from_random_bytes([1; 16]),

@@ -154,9 +154,25 @@ fn replica(
 async fn two_replicas_share_the_work_and_survive_one_being_killed() {
     let (url, _database) = database().await;
     let kek = finsight_store::Kek::generate();
-    let store_a = finsight_store::open(&url, &kek).await.unwrap();
+    let store_a = finsight_store::open(
+        &url,
+        &kek,
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     store_a.migrate().await.unwrap();
-    let store_b = finsight_store::open(&url, &kek).await.unwrap();
+    let store_b = finsight_store::open(
+        &url,
+        &kek,
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     let (directory, accounts) = directory();
     store_a.upsert_directory(&directory).await.unwrap();
     // Interleaved across users, several commits.

@@ -174,7 +174,10 @@ async fn expired_access_tokens_are_refused() {
         access_ttl: time::Duration::seconds(-1),
         ..AuthSettings::default()
     };
-    let state = w.state.clone().with_auth_settings(settings);
+    let state = w
+        .state
+        .clone()
+        .with_services(w.state.services.clone().with_auth_settings(settings));
     let (_, session) = login(&state, "ann@example.com", "a long enough password").await;
     let access = format!("Bearer {}", session["access_token"].as_str().unwrap());
     let (status, _) = call(&state, "GET", "/v1/me", Some(&access), None).await;

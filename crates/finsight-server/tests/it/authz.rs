@@ -95,9 +95,8 @@ pub async fn world() -> World {
         per_second: 1e6,
         burst: 1e6,
     };
-    let state = state
-        .with_auth_settings(settings)
-        .with_rate_limit(unlimited);
+    let services = state.services.clone().with_auth_settings(settings);
+    let state = state.with_services(services).with_rate_limit(unlimited);
     let (t1, t2) = (
         TenantId::from_random_bytes(id16(1)),
         TenantId::from_random_bytes(id16(2)),

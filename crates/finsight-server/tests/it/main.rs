@@ -26,14 +26,25 @@ use tower::ServiceExt;
 pub async fn state() -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
-    let store = finsight_store::open(&url, &finsight_store::Kek::generate())
-        .await
-        .unwrap();
+    let store = finsight_store::open(
+        &url,
+        &finsight_store::Kek::generate(),
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
-    let state = AppState::new(
+    let services = finsight_service::Services::new(
         Arc::clone(&store),
         Arc::new(FixedClock(time::macros::datetime!(2026-03-20 09:00 UTC))),
+        finsight_service::AuthSettings::default(),
+    );
+    let state = AppState::new(
+        services,
         finsight_server::metrics::install(),
+        finsight_server::ServerLimits::default(),
     );
     (state, dir)
 }

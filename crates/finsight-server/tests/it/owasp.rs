@@ -97,7 +97,10 @@ async fn api3_answers_expose_no_secrets_and_analysts_no_raw_ids() {
     assert!(!quality["sources"].as_array().unwrap().is_empty());
     assert!(!text.contains(&w.account_b.to_string()), "{text}");
     let key = finsight_privacy::PseudonymKey::from_hex(&"cd".repeat(32)).unwrap();
-    let state = w.state.clone().with_pseudonym_key(&key).unwrap();
+    let state = w
+        .state
+        .clone()
+        .with_services(w.state.services.clone().with_pseudonym_key(&key).unwrap());
     let (_, quality) = call(&state, "GET", "/v1/data-quality", Some(&w.analyst), None).await;
     let account = quality["sources"][0]["account_id"].as_str().unwrap();
     assert!(account.starts_with("account_"), "{account}");

@@ -323,14 +323,16 @@ async fn finding_2_idempotency_keys_expire_and_failures_release_them() {
     assert!(replayed);
     // Two minutes later the key has expired: the same request runs again
     // (a duplicate of the first, not a replay).
-    let later = finsight_server::AppState::new(
-        std::sync::Arc::clone(w.state.services.store()),
-        std::sync::Arc::new(finsight_core::FixedClock(
-            time::macros::datetime!(2026-03-20 09:02 UTC),
-        )),
-        w.state.metrics.clone(),
-    )
-    .with_idempotency_ttl(ttl);
+    let later = w
+        .state
+        .clone()
+        .with_services(finsight_service::Services::new(
+            std::sync::Arc::clone(w.state.services.store()),
+            std::sync::Arc::new(finsight_core::FixedClock(
+                time::macros::datetime!(2026-03-20 09:02 UTC),
+            )),
+            finsight_service::AuthSettings::default(),
+        ));
     let w = World { state: later, ..w };
     let (status, body, replayed) = batch(&w, &w.bea, "k", w.account_b).await;
     assert_eq!((status, replayed), (StatusCode::OK, false));

@@ -136,13 +136,16 @@ impl RowsAffected for sqlx::postgres::PgQueryResult {
 pub struct SqlStore<B> {
     backend: B,
     vault: Arc<Vault>,
+    /// Dates the keys the store creates on first use.
+    clock: Arc<dyn finsight_core::Clock>,
 }
 
 impl<B: Backend> SqlStore<B> {
-    pub(crate) fn new(backend: B, kek: &Kek) -> Self {
+    pub(crate) fn new(backend: B, kek: &Kek, clock: Arc<dyn finsight_core::Clock>) -> Self {
         Self {
             backend,
             vault: Arc::new(Vault::new(kek)),
+            clock,
         }
     }
 

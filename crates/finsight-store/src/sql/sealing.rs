@@ -104,7 +104,8 @@ where
         }
         let row = self.vault.new_key_row(tenant, purpose, 1);
         let mut tx = self.write_tx().await?;
-        let created = Self::insert_key_row(&mut tx, &row, OffsetDateTime::now_utc()).await?;
+        let now = self.clock.now();
+        let created = Self::insert_key_row(&mut tx, &row, now).await?;
         tx.commit().await?;
         if created == 1 {
             let event = finsight_core::audit::AuditEvent {
@@ -113,7 +114,7 @@ where
                 subject: format!("data_key:{}", hex::encode(&row.id)),
                 detail: format!("tenant:{tenant} purpose:{}", purpose.as_str()),
             };
-            crate::AuditStore::append_audit(self, &event, OffsetDateTime::now_utc()).await?;
+            crate::AuditStore::append_audit(self, &event, now).await?;
         }
         self.load_keys().await?;
         self.vault.active(tenant, purpose).ok_or_else(|| {

@@ -15,7 +15,15 @@ pub fn kek() -> finsight_store::Kek {
 pub async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
-    let store = finsight_store::open(&url, &kek()).await.unwrap();
+    let store = finsight_store::open(
+        &url,
+        &kek(),
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
     (store, dir)
 }
@@ -76,9 +84,15 @@ pub async fn postgres() -> (Arc<dyn Store>, PgDatabase) {
     let create = format!("CREATE DATABASE {name}");
     sqlx::query(&create).execute(&admin).await.unwrap();
     let (base, _) = admin_url.rsplit_once('/').unwrap();
-    let store = finsight_store::open(&format!("{base}/{name}"), &kek())
-        .await
-        .unwrap();
+    let store = finsight_store::open(
+        &format!("{base}/{name}"),
+        &kek(),
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     store.migrate().await.unwrap();
     (
         store,
@@ -163,7 +177,15 @@ async fn postgres_leadership_is_exclusive_and_passes_on() {
         .map(|(b, _)| (b.to_owned(), ()))
         .unwrap();
     let url = format!("{base}/{}", database.name());
-    let second = finsight_store::open(&url, &kek()).await.unwrap();
+    let second = finsight_store::open(
+        &url,
+        &kek(),
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     assert!(first.try_lead("scheduler").await.unwrap());
     assert!(
         first.try_lead("scheduler").await.unwrap(),
@@ -196,7 +218,15 @@ async fn postgres_connections_can_require_tls() {
         .map(|(b, _)| (b.to_owned(), ()))
         .unwrap();
     let url = format!("{base}/{}?sslmode=require", database.name());
-    let store = finsight_store::open(&url, &kek()).await.unwrap();
+    let store = finsight_store::open(
+        &url,
+        &kek(),
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     store.ping().await.unwrap();
     store.users().await.unwrap();
     let admin = sqlx::PgPool::connect(&postgres_admin_url()).await.unwrap();
@@ -274,9 +304,25 @@ async fn assert_rewrapped(url: &str, store: Arc<dyn Store>) {
     let new = finsight_store::Kek::generate();
     assert!(store.rewrap_keys(&new).await.unwrap() >= 3);
     drop(store);
-    let reopened = finsight_store::open(url, &new).await.unwrap();
+    let reopened = finsight_store::open(
+        url,
+        &new,
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     assert_eq!(reopened.users().await.unwrap()[0].display_name, "Ada Lee");
-    let stale = finsight_store::open(url, &kek()).await.unwrap();
+    let stale = finsight_store::open(
+        url,
+        &kek(),
+        std::sync::Arc::new(finsight_core::FixedClock(
+            time::macros::datetime!(2026-01-01 0:00 UTC),
+        )),
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         stale.users().await,
         Err(finsight_store::StoreError::Config(message)) if message.contains("encryption key")

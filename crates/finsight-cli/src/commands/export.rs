@@ -2,21 +2,36 @@
 //! keyed, purpose-bound pseudonyms for user and account ids and no free
 //! text, for analysis outside Finsight.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
 use finsight_store::Store;
 
+use crate::app::App;
 use crate::config::Settings;
-use crate::{audit, open_store};
 
-pub async fn run(
-    settings: &Settings,
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Required: only pseudonymized exports exist.
+    #[arg(long)]
     pseudonymize: bool,
-    purpose: &str,
-    out: &Path,
-) -> anyhow::Result<()> {
+    /// What the export is for (names the pseudonym set).
+    #[arg(long)]
+    purpose: String,
+    /// JSON Lines output file.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+}
+
+/// Checks the pseudonym key before it opens the database.
+pub async fn run(settings: Settings, args: ExportArgs) -> anyhow::Result<()> {
+    let ExportArgs {
+        pseudonymize,
+        purpose,
+        out,
+    } = args;
+    let (purpose, out) = (purpose.as_str(), out.as_path());
     anyhow::ensure!(
         pseudonymize,
         "pseudonymize: exports always pseudonymize ids; pass --pseudonymize"
@@ -26,10 +41,9 @@ pub async fn run(
     )?;
     let pseudonymizer = finsight_privacy::PseudonymKey::from_hex(key.expose())
         .and_then(|k| k.for_purpose(purpose))?;
-    let store = open_store(settings).await?;
-    let rows = export_pseudonymized(&store, &pseudonymizer, out).await?;
-    audit(
-        &store,
+    let app = App::build(settings).await?;
+    let rows = export_pseudonymized(&app.store, &pseudonymizer, out).await?;
+    app.audit(
         "export",
         purpose,
         format!("rows={rows} file={}", out.display()),

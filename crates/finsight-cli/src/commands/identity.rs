@@ -4,13 +4,13 @@
 //! demo's logins.
 
 use std::io::BufRead;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use finsight_core::{Email, LoginKind, StaffRole, Tenant, TenantId, UserId};
-use finsight_service::Services;
-use finsight_store::{Directory, Store};
+use finsight_store::Directory;
+
+use crate::app::App;
 
 #[derive(Debug, Subcommand)]
 pub enum TenantsCommand {
@@ -62,7 +62,8 @@ pub enum ApiKeysCommand {
     },
 }
 
-pub async fn tenants(store: &Arc<dyn Store>, command: TenantsCommand) -> anyhow::Result<()> {
+pub async fn tenants(app: &App, command: TenantsCommand) -> anyhow::Result<()> {
+    let store = &app.store;
     match command {
         TenantsCommand::List => {
             for tenant in store.tenants().await? {
@@ -88,7 +89,8 @@ pub async fn tenants(store: &Arc<dyn Store>, command: TenantsCommand) -> anyhow:
     Ok(())
 }
 
-pub async fn logins(services: &Services, command: LoginsCommand) -> anyhow::Result<()> {
+pub async fn logins(app: &App, command: LoginsCommand) -> anyhow::Result<()> {
+    let services = &app.services;
     let LoginsCommand::Create(args) = command;
     anyhow::ensure!(
         args.password_stdin,
@@ -119,7 +121,8 @@ pub async fn logins(services: &Services, command: LoginsCommand) -> anyhow::Resu
     Ok(())
 }
 
-pub async fn api_keys(services: &Services, command: ApiKeysCommand) -> anyhow::Result<()> {
+pub async fn api_keys(app: &App, command: ApiKeysCommand) -> anyhow::Result<()> {
+    let services = &app.services;
     let ApiKeysCommand::Create { tenant, name } = command;
     let tenant = TenantId::parse(&tenant).map_err(|e| anyhow::anyhow!("tenant: {}", e.reason))?;
     let (key, secret) = services
@@ -148,10 +151,8 @@ pub const DEMO_ADMIN: (&str, &str) = ("admin@finsight.local", "finsight-demo-adm
 
 /// Creates the demo logins once: a person who owns a shared household, and
 /// an admin of the same tenant. Returns the person's display name.
-pub async fn ensure_demo_logins(
-    store: &Arc<dyn Store>,
-    services: &Services,
-) -> anyhow::Result<Option<String>> {
+pub async fn ensure_demo_logins(app: &App) -> anyhow::Result<Option<String>> {
+    let (store, services) = (&app.store, &app.services);
     let users = store.users().await?;
     let shared = users.iter().find(|u| {
         users

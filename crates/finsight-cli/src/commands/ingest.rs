@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use finsight_core::{AccountId, Clock, Taxonomy, UserId};
+use finsight_core::{AccountId, UserId};
 use finsight_ingest::csv::CsvProfile;
 use finsight_ingest::format::FileFormat;
-use finsight_ingest::import::{ImportRequest, Importer, RetryOutcome};
-use finsight_store::{QuarantineStatus, Store};
+use finsight_ingest::import::{ImportRequest, RetryOutcome};
+use finsight_store::QuarantineStatus;
 use serde_json::json;
+
+use crate::app::App;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -72,15 +74,8 @@ fn parse_user(text: &str) -> Result<UserId, String> {
     UserId::parse(text).map_err(|e| e.to_string())
 }
 
-fn importer(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Importer {
-    Importer::new(store, Taxonomy::default_tree(), clock)
-}
-
-pub async fn import(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    args: ImportArgs,
-) -> anyhow::Result<()> {
+pub async fn import(app: &App, args: ImportArgs) -> anyhow::Result<()> {
+    let (store, clock) = (Arc::clone(&app.store), Arc::clone(&app.clock));
     let format = match args.format.as_str() {
         "auto" => None,
         other => Some(
@@ -114,7 +109,9 @@ pub async fn import(
         args.account.is_some() || args.user.is_some(),
         "account: name the account (--account ID) or whose file it is (--user ID); see `finsight accounts`"
     );
-    let outcome = importer(Arc::clone(&store), Arc::clone(&clock))
+    let outcome = app
+        .services
+        .importer()
         .import(ImportRequest {
             bytes,
             origin,
@@ -191,11 +188,8 @@ pub async fn import(
     Ok(())
 }
 
-pub async fn quarantine(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    command: QuarantineCommand,
-) -> anyhow::Result<()> {
+pub async fn quarantine(app: &App, command: QuarantineCommand) -> anyhow::Result<()> {
+    let (store, clock) = (Arc::clone(&app.store), Arc::clone(&app.clock));
     match command {
         QuarantineCommand::List { all, limit } => {
             let status = (!all).then_some(QuarantineStatus::Open);
@@ -236,9 +230,7 @@ pub async fn quarantine(
             say!("raw:\n{}", record.entry.raw);
         }
         QuarantineCommand::Retry { id, account } => {
-            let outcome = importer(Arc::clone(&store), Arc::clone(&clock))
-                .retry(id, account)
-                .await?;
+            let outcome = app.services.importer().retry(id, account).await?;
             let event = finsight_core::audit::AuditEvent {
                 actor: "cli".into(),
                 action: "quarantine.retry".into(),

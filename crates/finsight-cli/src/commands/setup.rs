@@ -3,19 +3,18 @@
 //! `--currency`, a first checking account), then says what to do next.
 
 use std::io::BufRead;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
 use finsight_core::{
     AccountKind, Currency, Email, Household, HouseholdId, LoginKind, Tenant, TenantId, User, UserId,
 };
-use finsight_service::Services;
-use finsight_store::{Directory, Store};
+use finsight_store::Directory;
 use serde_json::json;
-use time::OffsetDateTime;
 
 use crate::ingest::Output;
+
+use crate::app::App;
 
 #[derive(Debug, Args)]
 pub struct SetupArgs {
@@ -44,11 +43,8 @@ fn random_bytes() -> [u8; 16] {
     *uuid::Uuid::new_v4().as_bytes()
 }
 
-pub async fn run(
-    store: &Arc<dyn Store>,
-    services: &Services,
-    args: SetupArgs,
-) -> anyhow::Result<()> {
+pub async fn run(app: &App, args: SetupArgs) -> anyhow::Result<()> {
+    let (store, services) = (&app.store, &app.services);
     anyhow::ensure!(
         args.password_stdin,
         "password-stdin: required (pipe the password in; it is never taken as an argument)"
@@ -148,12 +144,12 @@ pub async fn run(
                 subject: format!("tenant:{}", tenant.id),
                 detail: format!("household:{} user:{}", household.id, user.id),
             },
-            OffsetDateTime::now_utc(),
+            app.clock.now(),
         )
         .await?;
     let account = match currency {
         Some(currency) => Some(
-            crate::accounts::open(
+            super::accounts::open(
                 services,
                 user.id,
                 AccountKind::Checking,

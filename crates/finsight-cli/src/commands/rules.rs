@@ -3,9 +3,10 @@
 //! audit entries) as the API, as the operator.
 
 use clap::Subcommand;
-use finsight_service::Services;
 
-use crate::parse_user;
+use super::parse_user;
+
+use crate::app::App;
 
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
@@ -37,7 +38,8 @@ pub enum RulesCommand {
     },
 }
 
-pub async fn run(services: &Services, command: RulesCommand) -> anyhow::Result<()> {
+pub async fn run(app: &App, command: RulesCommand) -> anyhow::Result<()> {
+    let services = &app.services;
     match command {
         RulesCommand::Add {
             user,
@@ -46,7 +48,7 @@ pub async fn run(services: &Services, command: RulesCommand) -> anyhow::Result<(
             priority,
         } => {
             let user = parse_user(&user)?;
-            let operator = crate::operator_for(services, user).await?;
+            let operator = super::operator_for(services, user).await?;
             // The command line also takes category names ("Dining >
             // Coffee"); the service takes the path they resolve to.
             let category = finsight_core::Taxonomy::default_tree()
@@ -61,16 +63,16 @@ pub async fn run(services: &Services, command: RulesCommand) -> anyhow::Result<(
                     Some(priority),
                 )
                 .await
-                .map_err(crate::describe)?;
+                .map_err(super::describe)?;
             say!("added rule {}", rule.id);
         }
         RulesCommand::List { user } => {
             let user = parse_user(&user)?;
-            let operator = crate::operator_for(services, user).await?;
+            let operator = super::operator_for(services, user).await?;
             let rules = services
                 .rules(&operator, Some(user))
                 .await
-                .map_err(crate::describe)?;
+                .map_err(super::describe)?;
             for rule in rules {
                 say!(
                     "{}  {:>3}  {:?} → {}",
@@ -83,11 +85,11 @@ pub async fn run(services: &Services, command: RulesCommand) -> anyhow::Result<(
         }
         RulesCommand::Delete { user, id } => {
             let user = parse_user(&user)?;
-            let operator = crate::operator_for(services, user).await?;
+            let operator = super::operator_for(services, user).await?;
             services
                 .delete_rule(&operator, Some(user), id)
                 .await
-                .map_err(crate::describe)?;
+                .map_err(super::describe)?;
             say!("deleted rule {id}");
         }
     }

@@ -5,13 +5,12 @@
 //! and destroys the old versions once nothing uses them. Each step is
 //! written to the audit log.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Subcommand;
 use finsight_core::TenantId;
-use finsight_core::audit::AuditEvent;
-use finsight_store::Store;
+
+use crate::app::App;
 
 /// Writes a key file readable only by its owner (fails if it exists).
 pub fn write_key_file(path: &std::path::Path, kek: &finsight_store::Kek) -> anyhow::Result<()> {
@@ -48,37 +47,19 @@ pub enum KeysCommand {
     },
 }
 
-async fn audit(
-    store: &Arc<dyn Store>,
-    action: &str,
-    subject: &str,
-    detail: String,
-) -> anyhow::Result<()> {
-    store
-        .append_audit(
-            &AuditEvent {
-                actor: "cli".into(),
-                action: action.into(),
-                subject: subject.into(),
-                detail,
-            },
-            time::OffsetDateTime::now_utc(),
-        )
-        .await?;
-    Ok(())
-}
-
 /// Where the running key came from, for `keys rewrap`.
-pub enum KeySource {
+enum KeySource {
     Environment,
     File(std::path::PathBuf),
 }
 
-pub async fn run(
-    store: &Arc<dyn Store>,
-    source: KeySource,
-    command: KeysCommand,
-) -> anyhow::Result<()> {
+pub async fn run(app: &App, command: KeysCommand) -> anyhow::Result<()> {
+    let store = &app.store;
+    let source = if app.settings.encryption.key.is_some() {
+        KeySource::Environment
+    } else {
+        KeySource::File(crate::app::key_file_path(&app.settings))
+    };
     match command {
         KeysCommand::Rewrap => {
             let text = std::env::var("FINSIGHT_NEW_ENCRYPTION_KEY").map_err(|_| {
@@ -99,7 +80,8 @@ pub async fn run(
                 KeySource::Environment => None,
             };
             let count = store.rewrap_keys(&new).await?;
-            audit(store, "keys.rewrap", "data_keys", format!("keys={count}")).await?;
+            app.audit("keys.rewrap", "data_keys", format!("keys={count}"))
+                .await?;
             match staged {
                 Some((staged, path)) => {
                     std::fs::rename(&staged, &path).map_err(|e| {
@@ -152,11 +134,8 @@ pub async fn run(
                 .map(|t| TenantId::parse(&t).map_err(|e| anyhow::anyhow!("tenant: {}", e.reason)))
                 .transpose()?;
             let started = Instant::now();
-            let created = store
-                .rotate_data_keys(tenant, time::OffsetDateTime::now_utc())
-                .await?;
-            audit(
-                store,
+            let created = store.rotate_data_keys(tenant, app.clock.now()).await?;
+            app.audit(
                 "keys.rotate",
                 "data_keys",
                 format!("new={}", created.join(",")),
@@ -186,8 +165,7 @@ pub async fn run(
                     break;
                 }
             }
-            audit(
-                store,
+            app.audit(
                 "keys.destroy",
                 "data_keys",
                 format!("destroyed={} resealed={moved}", destroyed.join(",")),

@@ -77,3 +77,11 @@ pub fn render(stats: &LedgerStats) -> String {
     }
     out
 }
+
+/// `finsight stats`: counts per user, account kind and category.
+pub async fn run(app: &crate::app::App) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let stats = app.store.stats().await?;
+    let _ = write!(std::io::stdout().lock(), "{}", render(&stats));
+    Ok(())
+}

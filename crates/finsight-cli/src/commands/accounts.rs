@@ -2,13 +2,12 @@
 //! person (for CSV and QIF files, which name no account of their own)
 //! through the same service as the API.
 
-use std::sync::Arc;
-
 use clap::{Args, Subcommand};
 use finsight_core::{Account, AccountKind, Currency, UserId};
 use finsight_service::Services;
 use finsight_service::accounts::NewAccount;
-use finsight_store::Store;
+
+use crate::app::App;
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -59,7 +58,7 @@ pub async fn open(
     name: &str,
     institution: Option<&str>,
 ) -> anyhow::Result<Account> {
-    let operator = crate::operator_for(services, user).await?;
+    let operator = super::operator_for(services, user).await?;
     services
         .create_account(
             &operator,
@@ -72,14 +71,11 @@ pub async fn open(
             },
         )
         .await
-        .map_err(crate::describe)
+        .map_err(super::describe)
 }
 
-pub async fn run(
-    store: &Arc<dyn Store>,
-    services: &Services,
-    args: AccountsArgs,
-) -> anyhow::Result<()> {
+pub async fn run(app: &App, args: AccountsArgs) -> anyhow::Result<()> {
+    let (store, services) = (&app.store, &app.services);
     match args
         .command
         .unwrap_or(AccountsCommand::List { user: args.user })

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use clap::Subcommand;
-use finsight_store::Store;
 
+use crate::app::App;
 use crate::jobs;
 
 #[derive(Debug, Subcommand)]
@@ -26,11 +26,8 @@ pub enum AuditCommand {
     },
 }
 
-pub async fn run(
-    store: &Arc<dyn Store>,
-    retention_days: u32,
-    command: AuditCommand,
-) -> anyhow::Result<()> {
+pub async fn run(app: &App, command: AuditCommand) -> anyhow::Result<()> {
+    let (store, retention_days) = (&app.store, app.settings.audit.retention_days);
     match command {
         AuditCommand::Prune { keep_days } => {
             let keep = keep_days.unwrap_or(retention_days);
@@ -39,13 +36,12 @@ pub async fn run(
                 "keep-days: must be at least {} (the audit log keeps twelve months)",
                 jobs::MIN_AUDIT_RETENTION_DAYS
             );
-            let clock: Arc<dyn finsight_core::Clock> = Arc::new(crate::SystemClock);
             let job = jobs::AuditRetention {
                 store: Arc::clone(store),
                 retention_days,
-                clock: Arc::clone(&clock),
+                clock: Arc::clone(&app.clock),
             };
-            let cutoff = clock.now() - time::Duration::days(i64::from(keep));
+            let cutoff = app.clock.now() - time::Duration::days(i64::from(keep));
             let outcome = job.prune(cutoff).await?;
             say!("{outcome}");
         }

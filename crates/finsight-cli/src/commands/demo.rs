@@ -1,0 +1,66 @@
+//! `finsight demo`: generates a realistic multi-user population, loads it,
+//! creates the demo logins and starts the server.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use finsight_synth::Synthesizer;
+
+use super::serve::ServeArgs;
+use super::synth::Population;
+use crate::app::App;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    population: Population,
+    /// Load the data and stop, without starting the server.
+    #[arg(long)]
+    no_serve: bool,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+pub async fn run(app: &App, args: DemoArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let synth = Synthesizer::new(args.population.config(app.clock.as_ref())?)?;
+    let config = synth.config();
+    say!(
+        "generating {} users x {} months from {} (seed {})",
+        config.users,
+        config.months,
+        config.first_month,
+        config.seed
+    );
+    let data_dir = &app.settings.data_dir;
+    let labels = data_dir.join("anomaly-labels.csv");
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("data_dir: cannot create {}", data_dir.display()))?;
+    let report = crate::load::load_synthetic(app.store.as_ref(), synth, &labels).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    say!(
+        "loaded {} users, {} accounts: {} new transactions, {} duplicates, {} anomaly labels in {:.1} s ({:.0} transactions/s)",
+        report.users,
+        report.accounts,
+        report.inserted,
+        report.duplicates,
+        report.labels,
+        seconds,
+        (report.inserted + report.duplicates) as f64 / seconds.max(1e-9)
+    );
+    say!("anomaly ground truth: {}", labels.display());
+    if let Some(person) = super::identity::ensure_demo_logins(app).await? {
+        let (email, password) = super::identity::DEMO_PERSON;
+        say!("demo login: {email} / {password} ({person}, owner of a shared household)");
+        let (email, password) = super::identity::DEMO_ADMIN;
+        say!("demo admin: {email} / {password} (demo data only; never reuse these)");
+    }
+    say!(
+        "your own bank files: finsight --data-dir my-finsight setup --email YOU --password-stdin, then finsight --data-dir my-finsight import FILE --user ID"
+    );
+    if !args.no_serve {
+        super::serve::run(app, &args.serve).await?;
+    }
+    Ok(())
+}
