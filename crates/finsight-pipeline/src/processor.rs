@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use finsight_core::Clock;
-use finsight_store::{ProcessorStore, StoreError};
+use finsight_store::{ProcessorStore, StoreError, partition_of};
 
 use crate::batch::{Enrichments, StageBatch, StageItem};
 
@@ -127,41 +127,48 @@ impl Processor {
     }
 
     /// Renews this replica's leases (taking its fair share of the
-    /// partitions), then runs one batch of each partition it holds through
-    /// every stage that has not seen it yet and is not backing off after a
-    /// failure. A failing stage keeps its position and is retried after
-    /// its back-off; the stages after it still run (without its
-    /// enrichments). Returns how many outbox entries the batches held (0
-    /// when every ready stage has caught up).
+    /// partitions), then runs the next batch of its partitions' outbox
+    /// entries through every stage that has not seen them yet and is not
+    /// backing off after a failure. A failing stage keeps its positions
+    /// and is retried after its back-off; the stages after it still run
+    /// (without its enrichments). Returns how many outbox entries the
+    /// batch held (0 when every ready stage has caught up).
     pub async fn run_once(&self) -> Result<usize, ProcessorError> {
         let held = self
             .store
             .claim_partitions(&self.holder, self.clock.now(), self.lease_ttl)
             .await?;
         metrics::gauge!("finsight_processor_partitions_held").set(held.len() as f64);
-        let mut handled = 0;
-        for partition in held {
-            handled += self.run_partition(partition).await?;
+        if held.is_empty() {
+            return Ok(0);
         }
-        Ok(handled)
-    }
-
-    /// One batch of one partition through the ready stages.
-    async fn run_partition(&self, partition: u16) -> Result<usize, ProcessorError> {
         let now = Instant::now();
         let mut ready = Vec::with_capacity(self.stages.len());
         for stage in &self.stages {
             if self.ready(stage.name(), now) {
-                let position = self.store.stage_position(stage.name(), partition).await?;
-                ready.push((stage, position));
+                let saved: HashMap<u16, i64> = self
+                    .store
+                    .stage_positions(stage.name())
+                    .await?
+                    .into_iter()
+                    .collect();
+                let positions: HashMap<u16, i64> = held
+                    .iter()
+                    .map(|p| (*p, saved.get(p).copied().unwrap_or(0)))
+                    .collect();
+                ready.push((stage, positions));
             }
         }
-        let Some(slowest) = ready.iter().map(|(_, position)| *position).min() else {
+        let slowest = ready
+            .iter()
+            .flat_map(|(_, positions)| positions.values().copied())
+            .min();
+        let Some(slowest) = slowest else {
             return Ok(0);
         };
         let entries = self
             .store
-            .partition_outbox_after(partition, slowest, self.batch_size)
+            .partition_outbox_after(&held, slowest, self.batch_size)
             .await?;
         let Some(last) = entries.last().map(|e| e.seq) else {
             return Ok(0);
@@ -181,45 +188,49 @@ impl Processor {
             })
             .collect();
         items.sort_by_key(|item| item.seq);
-        for (stage, position) in ready {
-            if position >= last {
+        for (stage, positions) in ready {
+            // The batch holds every entry of the held partitions up to
+            // `last`: each partition behind it is done to `last` after this.
+            let behind: Vec<u16> = held
+                .iter()
+                .copied()
+                .filter(|p| positions[p] < last)
+                .collect();
+            if behind.is_empty() {
                 continue;
             }
-            let unseen = items.iter().position(|item| item.seq > position);
-            let start = unseen.unwrap_or(items.len());
+            let unseen: Vec<usize> = (0..items.len())
+                .filter(|&i| {
+                    let item = &items[i];
+                    item.seq > positions[&partition_of(item.transaction.user_id)]
+                })
+                .collect();
             let mut batch = StageBatch {
-                items: items[start..].to_vec(),
+                items: unseen.iter().map(|&i| items[i].clone()).collect(),
             };
             if let Err(error) = stage.process(&mut batch).await {
                 self.record_failure(stage.name(), &error);
                 continue;
             }
             self.failing().remove(stage.name());
-            for (item, processed) in items[start..].iter_mut().zip(batch.items) {
-                item.enrichments = processed.enrichments;
+            for (&i, processed) in unseen.iter().zip(batch.items) {
+                items[i].enrichments = processed.enrichments;
             }
             let saved = self
                 .store
-                .save_stage_position(
-                    stage.name(),
-                    partition,
-                    last,
-                    &self.holder,
-                    self.clock.now(),
-                )
+                .save_stage_positions(stage.name(), &behind, last, &self.holder, self.clock.now())
                 .await?;
             if !saved {
-                // The lease lapsed (this replica stalled): another replica
+                // A lease lapsed (this replica stalled): another replica
                 // has the partition and will redo what was not saved.
-                tracing::warn!(partition, holder = %self.holder, "partition lease lost");
+                tracing::warn!(holder = %self.holder, "partition lease lost");
                 return Ok(entries.len());
             }
             metrics::counter!("finsight_processor_transactions_total", "stage" => stage.name())
-                .increment((items.len() - start) as u64);
+                .increment(unseen.len() as u64);
         }
-        let head = self.store.partition_head(partition).await?;
-        metrics::gauge!("finsight_processor_lag_entries", "partition" => partition.to_string())
-            .set((head - last).max(0) as f64);
+        let head = self.store.outbox_head().await?;
+        metrics::gauge!("finsight_processor_lag_entries").set((head - last).max(0) as f64);
         Ok(entries.len())
     }
 

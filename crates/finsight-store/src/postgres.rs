@@ -89,6 +89,11 @@ impl Backend for PostgresBackend {
         SQL.as_str()
     }
 
+    fn push_parameter(sql: &mut String, n: usize) {
+        use std::fmt::Write as _;
+        let _ = write!(sql, "${n}");
+    }
+
     fn read_pool(&self) -> &PgPool {
         &self.pool
     }

@@ -59,32 +59,34 @@ pub trait ProcessorStore: Send + Sync {
     /// not wait for them to expire.
     async fn release_partitions(&self, holder: &str) -> Result<(), StoreError>;
 
-    /// The last outbox sequence number a stage has finished in a partition
-    /// (0 at first).
-    async fn stage_position(&self, stage: &str, partition: u16) -> Result<i64, StoreError>;
+    /// The last outbox sequence number a stage has finished in each
+    /// partition that has one (the others are at 0).
+    async fn stage_positions(&self, stage: &str) -> Result<Vec<(u16, i64)>, StoreError>;
 
-    /// Saves a stage's position in a partition, only while `holder` holds
-    /// the partition's lease at `now`; false (nothing saved) when it does
-    /// not, so a replica that lost its lease cannot move anyone back.
-    async fn save_stage_position(
+    /// Moves a stage's position in these partitions to `position`, only
+    /// while `holder` holds every one of their leases at `now`; false
+    /// (nothing saved) when it does not, so a replica that lost a lease
+    /// cannot move anyone back.
+    async fn save_stage_positions(
         &self,
         stage: &str,
-        partition: u16,
+        partitions: &[u16],
         position: i64,
         holder: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError>;
 
-    /// Up to `limit` entries of a partition with `seq > after`, in order.
+    /// Up to `limit` entries with `seq > after` in these partitions, in
+    /// order (read in outbox order, keeping these partitions' entries).
     async fn partition_outbox_after(
         &self,
-        partition: u16,
+        partitions: &[u16],
         after: i64,
         limit: u32,
     ) -> Result<Vec<crate::OutboxEntry>, StoreError>;
 
-    /// The newest sequence number in a partition (0 when empty).
-    async fn partition_head(&self, partition: u16) -> Result<i64, StoreError>;
+    /// The newest outbox sequence number (0 when empty).
+    async fn outbox_head(&self) -> Result<i64, StoreError>;
 
     /// The transactions with these ids (in no particular order; missing
     /// ids are skipped).

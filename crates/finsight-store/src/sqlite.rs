@@ -111,6 +111,10 @@ impl Backend for SqliteBackend {
         SQL.as_str()
     }
 
+    fn push_parameter(sql: &mut String, _n: usize) {
+        sql.push('?');
+    }
+
     fn read_pool(&self) -> &SqlitePool {
         &self.reader
     }

@@ -46,6 +46,12 @@ pub type Db<B> = <B as Backend>::Db;
 pub trait Backend: Send + Sync + 'static {
     type Db: Database<QueryResult: RowsAffected>;
 
+    /// Appends parameter `n` (from 1) of a statement built at run time:
+    /// `$n` on PostgreSQL, a plain `?` on SQLite, where parameters are
+    /// bound in order and any named or numbered one costs a linear search
+    /// per parameter (quadratic for a thousand-row `VALUES` list).
+    fn push_parameter(sql: &mut String, n: usize);
+
     /// Serialises appends to the audit chain inside a write transaction
     /// ("" where write transactions are already exclusive).
     const AUDIT_LOCK: &'static str;
@@ -91,8 +97,8 @@ pub trait Backend: Send + Sync + 'static {
 }
 
 /// `$1, $2, …` for a list of `rows` values, or `($1, $2), ($3, $4), …`
-/// for rows of several `columns`.
-pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
+/// for rows of several `columns`, in the backend's parameter style.
+pub(crate) fn placeholders<B: Backend>(rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 6);
     for row in 0..rows {
         if row > 0 {
@@ -105,7 +111,7 @@ pub(crate) fn placeholders(rows: usize, columns: usize) -> String {
             if column > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("${}", row * columns + column + 1));
+            B::push_parameter(&mut sql, row * columns + column + 1);
         }
         if columns > 1 {
             sql.push(')');
@@ -199,7 +205,9 @@ where
 mod tests {
     #[test]
     fn placeholders_number_rows_then_columns() {
-        assert_eq!(super::placeholders(3, 1), "$1, $2, $3");
-        assert_eq!(super::placeholders(2, 2), "($1, $2), ($3, $4)");
+        use crate::postgres::PostgresBackend;
+        use crate::sqlite::SqliteBackend;
+        assert_eq!(super::placeholders::<PostgresBackend>(3, 1), "$1, $2, $3");
+        assert_eq!(super::placeholders::<SqliteBackend>(2, 2), "(?, ?), (?, ?)");
     }
 }

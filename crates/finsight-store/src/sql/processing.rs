@@ -127,70 +127,92 @@ where
         Ok(())
     }
 
-    async fn stage_position(&self, stage: &str, partition: u16) -> Result<i64, crate::StoreError> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT position FROM processor_partition_positions
-             WHERE stage = $1 AND partition = $2",
+    async fn stage_positions(&self, stage: &str) -> Result<Vec<(u16, i64)>, crate::StoreError> {
+        let rows: Vec<(i32, i64)> = sqlx::query_as(
+            "SELECT partition, position FROM processor_partition_positions
+             WHERE stage = $1 ORDER BY partition",
         )
         .bind(stage)
-        .bind(i32::from(partition))
-        .fetch_optional(self.read_pool())
+        .fetch_all(self.read_pool())
         .await?;
-        Ok(row.map_or(0, |(p,)| p))
+        Ok(rows
+            .into_iter()
+            .map(|(partition, position)| (partition as u16, position))
+            .collect())
     }
 
-    async fn save_stage_position(
+    async fn save_stage_positions(
         &self,
         stage: &str,
-        partition: u16,
+        partitions: &[u16],
         position: i64,
         holder: &str,
         now: OffsetDateTime,
     ) -> Result<bool, crate::StoreError> {
+        if partitions.is_empty() {
+            return Ok(true);
+        }
         let mut tx = self.write_tx().await?;
-        let leased: Option<(i32,)> = sqlx::query_as(
-            "SELECT partition FROM processor_leases
-             WHERE partition = $1 AND holder = $2 AND expires_at >= $3",
+        let held: Vec<(i32,)> = sqlx::query_as(
+            "SELECT partition FROM processor_leases WHERE holder = $1 AND expires_at >= $2",
         )
-        .bind(i32::from(partition))
         .bind(holder)
         .bind(now)
-        .fetch_optional(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
-        if leased.is_none() {
+        let held: Vec<u16> = held.into_iter().map(|(p,)| p as u16).collect();
+        if !partitions.iter().all(|p| held.contains(p)) {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO processor_partition_positions (stage, partition, position, updated_at)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (stage, partition) DO UPDATE SET position = excluded.position,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(stage)
-        .bind(i32::from(partition))
-        .bind(position)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        for partition in partitions {
+            sqlx::query(
+                "INSERT INTO processor_partition_positions (stage, partition, position, updated_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (stage, partition) DO UPDATE SET position = excluded.position,
+                     updated_at = excluded.updated_at",
+            )
+            .bind(stage)
+            .bind(i32::from(*partition))
+            .bind(position)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
 
     async fn partition_outbox_after(
         &self,
-        partition: u16,
+        partitions: &[u16],
         after: i64,
         limit: u32,
     ) -> Result<Vec<crate::OutboxEntry>, crate::StoreError> {
-        let rows: Vec<(i64, Uuid, Uuid)> = sqlx::query_as(
+        if partitions.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Every partition: no filter, the plain ordered read.
+        let filter = if partitions.len() == usize::from(crate::PARTITIONS) {
+            String::new()
+        } else {
+            let mut list = String::new();
+            for (i, partition) in partitions.iter().enumerate() {
+                if i > 0 {
+                    list.push_str(", ");
+                }
+                list.push_str(&partition.to_string());
+            }
+            format!("AND partition IN ({list})")
+        };
+        let sql = format!(
             "SELECT seq, transaction_id, user_id FROM outbox
-             WHERE partition = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-        )
-        .bind(i32::from(partition))
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(self.read_pool())
-        .await?;
+             WHERE seq > $1 {filter} ORDER BY seq LIMIT $2"
+        );
+        let rows: Vec<(i64, Uuid, Uuid)> = sqlx::query_as(&sql)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(self.read_pool())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(seq, transaction_id, user_id)| crate::OutboxEntry {
@@ -201,12 +223,10 @@ where
             .collect())
     }
 
-    async fn partition_head(&self, partition: u16) -> Result<i64, crate::StoreError> {
-        let (head,): (Option<i64>,) =
-            sqlx::query_as("SELECT MAX(seq) FROM outbox WHERE partition = $1")
-                .bind(i32::from(partition))
-                .fetch_one(self.read_pool())
-                .await?;
+    async fn outbox_head(&self) -> Result<i64, crate::StoreError> {
+        let (head,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM outbox")
+            .fetch_one(self.read_pool())
+            .await?;
         Ok(head.unwrap_or(0))
     }
 
@@ -221,7 +241,7 @@ where
                         currency, description, merchant, mcc, category, category_source,
                         source, source_ref, notes
                  FROM transactions WHERE id IN ({})",
-                placeholders(chunk.len(), 1)
+                placeholders::<B>(chunk.len(), 1)
             );
             let mut query = sqlx::query_as(&sql);
             for id in chunk {
@@ -254,7 +274,7 @@ where
                  WHERE transactions.id = v.id AND {} <= v.rank
                    AND (transactions.category IS NULL OR transactions.category <> v.category
                         OR transactions.category_source <> v.source)",
-                placeholders(chunk.len(), 4),
+                placeholders::<B>(chunk.len(), 4),
                 crate::processing::SOURCE_RANK_SQL
             );
             let mut statement = sqlx::query(&sql);
@@ -280,7 +300,7 @@ where
             let sql = format!(
                 "SELECT id, user_id, pattern, category, priority FROM category_rules
                  WHERE user_id IN ({})",
-                placeholders(chunk.len(), 1)
+                placeholders::<B>(chunk.len(), 1)
             );
             let mut query = sqlx::query_as(&sql);
             for user in chunk {

@@ -30,51 +30,84 @@ pub async fn the_outbox_splits_by_user_and_positions_need_the_lease(store: Arc<d
         .chain([record(other_account, date!(2026 - 03 - 01), "-2", "THEIRS")])
         .collect();
     store.insert_transactions(&batch).await.unwrap();
-    let entries = store.partition_outbox_after(mine, 0, 100).await.unwrap();
+    let entries = store.partition_outbox_after(&[mine], 0, 100).await.unwrap();
     assert_eq!(entries.len(), 3);
     assert!(entries.iter().all(|e| e.user_id == f.user));
     assert!(entries.windows(2).all(|w| w[0].seq < w[1].seq));
     let rest = store
-        .partition_outbox_after(mine, entries[0].seq, 100)
+        .partition_outbox_after(&[mine], entries[0].seq, 100)
         .await
         .unwrap();
     assert_eq!(rest, entries[1..]);
-    let head = store.partition_head(mine).await.unwrap();
-    assert_eq!(head, entries[2].seq);
-    let other = store.partition_outbox_after(theirs, 0, 100).await.unwrap();
+    let other = store
+        .partition_outbox_after(&[theirs], 0, 100)
+        .await
+        .unwrap();
     assert_eq!(other.len(), 1);
     assert_eq!(other[0].user_id, f.other_user);
+    let both = store
+        .partition_outbox_after(&[theirs, mine], 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 4);
+    let all: Vec<u16> = (0..PARTITIONS).collect();
+    assert_eq!(
+        store.partition_outbox_after(&all, 0, 100).await.unwrap(),
+        both
+    );
+    assert_eq!(
+        store.partition_outbox_after(&all, 0, 2).await.unwrap(),
+        both[..2]
+    );
     let empty = (0..PARTITIONS)
         .find(|p| ![mine, theirs].contains(p))
         .unwrap();
-    assert_eq!(store.partition_head(empty).await.unwrap(), 0);
+    assert!(
+        store
+            .partition_outbox_after(&[empty], 0, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let head = store.outbox_head().await.unwrap();
+    assert_eq!(head, both[3].seq);
 
-    assert_eq!(store.stage_position("categorize", mine).await.unwrap(), 0);
+    assert!(
+        store
+            .stage_positions("categorize")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // No lease, no saving.
     assert!(
         !store
-            .save_stage_position("categorize", mine, head, "replica-a", now())
+            .save_stage_positions("categorize", &[mine], head, "replica-a", now())
             .await
             .unwrap()
     );
-    assert_eq!(store.stage_position("categorize", mine).await.unwrap(), 0);
+    assert!(
+        store
+            .stage_positions("categorize")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let held = store
         .claim_partitions("replica-a", now(), TTL)
         .await
         .unwrap();
-    assert_eq!(held, (0..PARTITIONS).collect::<Vec<_>>());
+    assert_eq!(held, all);
     assert!(
         store
-            .save_stage_position("categorize", mine, head, "replica-a", now())
+            .save_stage_positions("categorize", &[mine, empty], head, "replica-a", now())
             .await
             .unwrap()
     );
-    assert_eq!(
-        store.stage_position("categorize", mine).await.unwrap(),
-        head
-    );
-    assert_eq!(store.stage_position("categorize", theirs).await.unwrap(), 0);
-    assert_eq!(store.stage_position("other", mine).await.unwrap(), 0);
+    let mut want = vec![(mine, head), (empty, head)];
+    want.sort_unstable();
+    assert_eq!(store.stage_positions("categorize").await.unwrap(), want);
+    assert!(store.stage_positions("other").await.unwrap().is_empty());
 
     let ids: Vec<_> = batch[..3].iter().map(|r| r.transaction_id()).collect();
     let mut loaded = store.transactions_by_id(&ids).await.unwrap();
@@ -113,13 +146,13 @@ pub async fn partitions_are_shared_and_move_when_a_holder_lapses(store: Arc<dyn 
     assert_eq!(store.claim_partitions("b", later, TTL).await.unwrap(), all);
     assert!(
         !store
-            .save_stage_position("categorize", 0, 7, "a", later)
+            .save_stage_positions("categorize", &[0], 7, "a", later)
             .await
             .unwrap()
     );
     assert!(
         store
-            .save_stage_position("categorize", 0, 7, "b", later)
+            .save_stage_positions("categorize", &[0], 7, "b", later)
             .await
             .unwrap()
     );
@@ -127,5 +160,8 @@ pub async fn partitions_are_shared_and_move_when_a_holder_lapses(store: Arc<dyn 
     // A clean stop hands everything over at once.
     store.release_partitions("b").await.unwrap();
     assert_eq!(store.claim_partitions("c", later, TTL).await.unwrap(), all);
-    assert_eq!(store.stage_position("categorize", 0).await.unwrap(), 7);
+    assert_eq!(
+        store.stage_positions("categorize").await.unwrap(),
+        vec![(0, 7)]
+    );
 }
