@@ -54,6 +54,8 @@ pub struct Processor {
     /// This replica's name in the partition leases.
     holder: String,
     lease_ttl: time::Duration,
+    /// The partitions held at the last claim, and when it was made.
+    leases: Mutex<Option<(Vec<u16>, time::OffsetDateTime)>>,
 }
 
 /// How long a partition stays with a replica that stops renewing it.
@@ -82,6 +84,7 @@ impl Processor {
             failing: Mutex::new(HashMap::new()),
             holder: format!("processor-{}", uuid::Uuid::new_v4().simple()),
             lease_ttl: LEASE_TTL,
+            leases: Mutex::new(None),
         }
     }
 
@@ -92,10 +95,6 @@ impl Processor {
         self.holder = holder.into();
         self.lease_ttl = lease_ttl;
         self
-    }
-
-    pub fn holder(&self) -> &str {
-        &self.holder
     }
 
     fn failing(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, Failing>> {
@@ -126,6 +125,29 @@ impl Processor {
         );
     }
 
+    fn leases(&self) -> std::sync::MutexGuard<'_, Option<(Vec<u16>, time::OffsetDateTime)>> {
+        self.leases.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The partitions this replica holds. The leases are renewed (and the
+    /// partitions evened out) once a third of their lifetime has passed,
+    /// not every batch: a claim is a write transaction.
+    async fn held_partitions(&self) -> Result<Vec<u16>, ProcessorError> {
+        let now = self.clock.now();
+        if let Some((held, claimed)) = &*self.leases()
+            && now < *claimed + self.lease_ttl / 3
+        {
+            return Ok(held.clone());
+        }
+        let held = self
+            .store
+            .claim_partitions(&self.holder, now, self.lease_ttl)
+            .await?;
+        metrics::gauge!("finsight_processor_partitions_held").set(held.len() as f64);
+        *self.leases() = Some((held.clone(), now));
+        Ok(held)
+    }
+
     /// Renews this replica's leases (taking its fair share of the
     /// partitions), then runs the next batch of its partitions' outbox
     /// entries through every stage that has not seen them yet and is not
@@ -134,11 +156,7 @@ impl Processor {
     /// (without its enrichments). Returns how many outbox entries the
     /// batch held (0 when every ready stage has caught up).
     pub async fn run_once(&self) -> Result<usize, ProcessorError> {
-        let held = self
-            .store
-            .claim_partitions(&self.holder, self.clock.now(), self.lease_ttl)
-            .await?;
-        metrics::gauge!("finsight_processor_partitions_held").set(held.len() as f64);
+        let held = self.held_partitions().await?;
         if held.is_empty() {
             return Ok(0);
         }
@@ -224,6 +242,7 @@ impl Processor {
                 // A lease lapsed (this replica stalled): another replica
                 // has the partition and will redo what was not saved.
                 tracing::warn!(holder = %self.holder, "partition lease lost");
+                *self.leases() = None;
                 return Ok(entries.len());
             }
             metrics::counter!("finsight_processor_transactions_total", "stage" => stage.name())
@@ -250,6 +269,7 @@ impl Processor {
     /// stage that is still failing once the others have caught up.
     pub async fn drain(&self) -> Result<usize, ProcessorError> {
         let drained = self.drain_held().await;
+        *self.leases() = None;
         self.store.release_partitions(&self.holder).await?;
         drained
     }
@@ -295,6 +315,7 @@ impl Processor {
                 () = tokio::time::sleep(wait) => {}
             }
         }
+        *self.leases() = None;
         if let Err(error) = self.store.release_partitions(&self.holder).await {
             tracing::warn!(error = %error, "could not release the partition leases");
         }

@@ -7,45 +7,6 @@ use uuid::Uuid;
 
 use super::{Backend, Db, RowsAffected, SqlStore};
 
-impl<B> SqlStore<B>
-where
-    B: Backend,
-    for<'c> &'c mut <Db<B> as Database>::Connection: Executor<'c, Database = Db<B>>,
-    for<'q> <Db<B> as Database>::Arguments<'q>: IntoArguments<'q, Db<B>>,
-    usize: ColumnIndex<<Db<B> as Database>::Row>,
-    for<'a> &'a str: ColumnIndex<<Db<B> as Database>::Row>,
-    for<'q> Uuid: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> String: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> i64: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> i32: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> bool: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Vec<u8>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> OffsetDateTime: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Date: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> &'q str: Encode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> &'q [u8]: Encode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<Uuid>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<String>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<i64>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<i32>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<OffsetDateTime>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<Date>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<&'q str>: Encode<'q, Db<B>> + Type<Db<B>>,
-{
-    async fn login_record(
-        &self,
-        row: Option<crate::identity::LoginRow>,
-    ) -> Result<Option<crate::LoginRecord>, crate::StoreError> {
-        let Some(mut row) = row else {
-            return Ok(None);
-        };
-        row.2 = self
-            .reveal(crate::sealing::column::EMAIL, row.0.as_bytes(), &row.2)
-            .await?;
-        crate::identity::login_from_row(row).map(Some)
-    }
-}
-
 #[async_trait::async_trait]
 impl<B> crate::IdentityStore for SqlStore<B>
 where

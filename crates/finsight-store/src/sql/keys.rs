@@ -7,48 +7,6 @@ use uuid::Uuid;
 
 use super::{Backend, Db, RowsAffected, SqlStore};
 
-impl<B> SqlStore<B>
-where
-    B: Backend,
-    for<'c> &'c mut <Db<B> as Database>::Connection: Executor<'c, Database = Db<B>>,
-    for<'q> <Db<B> as Database>::Arguments<'q>: IntoArguments<'q, Db<B>>,
-    usize: ColumnIndex<<Db<B> as Database>::Row>,
-    for<'a> &'a str: ColumnIndex<<Db<B> as Database>::Row>,
-    for<'q> Uuid: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> String: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> i64: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> i32: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> bool: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Vec<u8>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> OffsetDateTime: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Date: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> &'q str: Encode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> &'q [u8]: Encode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<Uuid>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<String>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<i64>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<i32>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<OffsetDateTime>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<Date>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<&'q str>: Encode<'q, Db<B>> + Type<Db<B>>,
-{
-    /// How many values of every sealed column use key `id_hex`.
-    async fn sealed_count(&self, id_hex: &str) -> Result<u64, crate::StoreError> {
-        let pattern = format!("e1:{id_hex}:%");
-        let mut total = 0u64;
-        for (table, _, column, _) in crate::sealing::SEALED_COLUMNS {
-            let (count,): (i64,) = sqlx::query_as(&format!(
-                "SELECT COUNT(*) FROM {table} WHERE {column} LIKE $1"
-            ))
-            .bind(&pattern)
-            .fetch_one(self.read_pool())
-            .await?;
-            total += count as u64;
-        }
-        Ok(total)
-    }
-}
-
 #[async_trait::async_trait]
 impl<B> crate::KeyStore for SqlStore<B>
 where

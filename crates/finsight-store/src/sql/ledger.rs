@@ -384,21 +384,8 @@ where
     }
 
     async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
-        let rows: Vec<(i64, Uuid, Uuid)> = sqlx::query_as(
-            "SELECT seq, transaction_id, user_id FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(self.read_pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(seq, transaction_id, user_id)| crate::OutboxEntry {
-                seq,
-                transaction_id: finsight_core::TransactionId::from_uuid(transaction_id),
-                user_id: finsight_core::UserId::from_uuid(user_id),
-            })
-            .collect())
+        let all: Vec<u16> = (0..crate::PARTITIONS).collect();
+        crate::ProcessorStore::partition_outbox_after(self, &all, after, limit).await
     }
 
     async fn stats(&self) -> Result<LedgerStats, StoreError> {

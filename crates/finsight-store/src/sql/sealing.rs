@@ -402,6 +402,47 @@ where
         Ok(())
     }
 
+    /// The blind index a throttled subject is stored under.
+    pub(super) async fn throttle_key(&self, subject: &str) -> Result<Vec<u8>, crate::StoreError> {
+        let key = self
+            .key(
+                crate::vault::system_tenant(),
+                crate::vault::KeyPurpose::Index,
+            )
+            .await?;
+        Ok(crate::vault::Vault::blind_index(&key, "throttle", subject))
+    }
+
+    /// A login row with its email opened.
+    pub(super) async fn login_record(
+        &self,
+        row: Option<crate::identity::LoginRow>,
+    ) -> Result<Option<crate::LoginRecord>, crate::StoreError> {
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        row.2 = self
+            .reveal(crate::sealing::column::EMAIL, row.0.as_bytes(), &row.2)
+            .await?;
+        crate::identity::login_from_row(row).map(Some)
+    }
+
+    /// How many values of every sealed column use key `id_hex`.
+    pub(super) async fn sealed_count(&self, id_hex: &str) -> Result<u64, crate::StoreError> {
+        let pattern = format!("e1:{id_hex}:%");
+        let mut total = 0u64;
+        for (table, _, column, _) in crate::sealing::SEALED_COLUMNS {
+            let (count,): (i64,) = sqlx::query_as(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE {column} LIKE $1"
+            ))
+            .bind(&pattern)
+            .fetch_one(self.read_pool())
+            .await?;
+            total += count as u64;
+        }
+        Ok(total)
+    }
+
     /// The blind index of a login email (under the system tenant's
     /// index key: sign-in does not know the tenant yet).
     pub(crate) async fn email_index(

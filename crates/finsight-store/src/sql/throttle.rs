@@ -6,42 +6,6 @@ use uuid::Uuid;
 
 use super::{Backend, Db, RowsAffected, SqlStore};
 
-impl<B> SqlStore<B>
-where
-    B: Backend,
-    for<'c> &'c mut <Db<B> as Database>::Connection: Executor<'c, Database = Db<B>>,
-    for<'q> <Db<B> as Database>::Arguments<'q>: IntoArguments<'q, Db<B>>,
-    usize: ColumnIndex<<Db<B> as Database>::Row>,
-    for<'a> &'a str: ColumnIndex<<Db<B> as Database>::Row>,
-    for<'q> Uuid: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> String: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> i64: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> i32: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> bool: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Vec<u8>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> OffsetDateTime: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Date: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> &'q str: Encode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> &'q [u8]: Encode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<Uuid>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<String>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<i64>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<i32>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<OffsetDateTime>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<Date>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
-    for<'q> Option<&'q str>: Encode<'q, Db<B>> + Type<Db<B>>,
-{
-    async fn throttle_key(&self, subject: &str) -> Result<Vec<u8>, crate::StoreError> {
-        let key = self
-            .key(
-                crate::vault::system_tenant(),
-                crate::vault::KeyPurpose::Index,
-            )
-            .await?;
-        Ok(crate::vault::Vault::blind_index(&key, "throttle", subject))
-    }
-}
-
 #[async_trait::async_trait]
 impl<B> crate::ThrottleStore for SqlStore<B>
 where
