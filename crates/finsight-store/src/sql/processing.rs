@@ -164,20 +164,24 @@ where
         if !partitions.iter().all(|p| held.contains(p)) {
             return Ok(false);
         }
+        // One statement for every partition: a round trip each would be
+        // most of a batch's bookkeeping on PostgreSQL.
+        let sql = format!(
+            "INSERT INTO processor_partition_positions (stage, partition, position, updated_at)
+             VALUES {}
+             ON CONFLICT (stage, partition) DO UPDATE SET position = excluded.position,
+                 updated_at = excluded.updated_at",
+            placeholders::<B>(partitions.len(), 4)
+        );
+        let mut statement = sqlx::query(&sql);
         for partition in partitions {
-            sqlx::query(
-                "INSERT INTO processor_partition_positions (stage, partition, position, updated_at)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (stage, partition) DO UPDATE SET position = excluded.position,
-                     updated_at = excluded.updated_at",
-            )
-            .bind(stage)
-            .bind(i32::from(*partition))
-            .bind(position)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            statement = statement
+                .bind(stage)
+                .bind(i32::from(*partition))
+                .bind(position)
+                .bind(now);
         }
+        statement.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(true)
     }
