@@ -3,9 +3,6 @@
 //! with access to the database, so these commands need no token). Also the
 //! demo's logins.
 
-use std::io::BufRead;
-
-use anyhow::Context;
 use clap::{Args, Subcommand};
 use finsight_core::{Email, LoginKind, StaffRole, Tenant, TenantId, UserId};
 use finsight_store::Directory;
@@ -106,12 +103,8 @@ pub async fn logins(app: &App, command: LoginsCommand) -> anyhow::Result<()> {
         ),
         _ => anyhow::bail!("role: give one of --admin, --analyst or --user USER_ID"),
     };
-    let mut password = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut password)
-        .context("cannot read the password from standard input")?;
-    let password = password.trim_end_matches(['\r', '\n']);
+    let password = super::password_from_stdin()?;
+    let password = password.as_str();
     let id = services
         .auth
         .create_login("cli", tenant, &args.email, password, kind)

@@ -49,6 +49,18 @@ fn describe(error: finsight_service::ServiceError) -> anyhow::Error {
     }
 }
 
+/// One line of standard input, without its line ending: a password is
+/// never taken as an argument.
+fn password_from_stdin() -> anyhow::Result<String> {
+    use std::io::BufRead as _;
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
+}
+
 fn parse_user(text: &str) -> anyhow::Result<finsight_core::UserId> {
     finsight_core::UserId::parse(text).map_err(|e| anyhow::anyhow!("user: {}", e.reason))
 }

@@ -2,8 +2,6 @@
 //! tenant, a household, the person and their owner login (and, with
 //! `--currency`, a first checking account), then says what to do next.
 
-use std::io::BufRead;
-
 use anyhow::Context;
 use clap::Args;
 use finsight_core::{
@@ -85,12 +83,8 @@ pub async fn run(app: &App, args: SetupArgs) -> anyhow::Result<()> {
         !tenant_name.is_empty() && tenant_name.chars().count() <= 200,
         "tenant-name: must be 1 to 200 characters"
     );
-    let mut password = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut password)
-        .context("cannot read the password from standard input")?;
-    let password = password.trim_end_matches(['\r', '\n']);
+    let password = super::password_from_stdin()?;
+    let password = password.as_str();
     finsight_core::Password::parse(password)
         .map_err(|e| anyhow::anyhow!("password: {}", e.reason))?;
 
