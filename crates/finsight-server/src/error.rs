@@ -127,6 +127,12 @@ impl From<finsight_service::ServiceError> for ApiError {
     }
 }
 
+impl From<finsight_core::ValidationError> for ApiError {
+    fn from(invalid: finsight_core::ValidationError) -> Self {
+        ApiError::invalid(&invalid.field, invalid.reason)
+    }
+}
+
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {

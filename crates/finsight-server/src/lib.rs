@@ -6,6 +6,7 @@
 pub mod api;
 mod caller;
 pub mod error;
+mod filter;
 pub mod graphql;
 mod health;
 mod idempotency;

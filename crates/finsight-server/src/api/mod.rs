@@ -191,11 +191,7 @@ pub(crate) fn parse_uuid<T>(
     parse(text).map_err(|e| ApiError::invalid(field, e.reason))
 }
 
-pub(crate) fn parse_date(text: &str) -> Result<time::Date, String> {
-    finsight_core::PostingDate::parse(text)
-        .map(|d| d.date())
-        .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))
-}
+pub(crate) use crate::filter::date as parse_date;
 
 pub(crate) fn rfc3339(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)

@@ -2,10 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use finsight_core::{AccountId, CategoryId, Transaction, TransactionId};
-use finsight_service::ledger::TransactionFilter;
+use finsight_core::{CategoryId, Transaction, TransactionId};
 use finsight_store::TransactionEdit;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,6 +12,7 @@ use super::{ApiJson, ApiQuery, parse_date, parse_opt, parse_uuid, rfc3339};
 use crate::AppState;
 use crate::caller::Caller;
 use crate::error::{ApiError, ErrorBody};
+use crate::filter::{FilterText, page_size};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TransactionView {
@@ -97,12 +96,6 @@ pub(crate) struct ListParams {
     limit: Option<String>,
 }
 
-fn decimal(text: &str) -> Result<Decimal, String> {
-    text.trim()
-        .parse::<Decimal>()
-        .map_err(|_| format!("{text:?} is not a decimal number"))
-}
-
 /// A newest-first page of transactions, filtered.
 #[utoipa::path(
     get, path = "/v1/transactions", tag = "transactions", params(ListParams),
@@ -119,28 +112,26 @@ pub(crate) async fn list(
     caller: Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<TransactionList>, ApiError> {
-    let filter = TransactionFilter {
-        user: user_param(params.user_id.as_deref())?,
-        account: parse_opt("account_id", params.account_id.as_deref(), |t| {
-            AccountId::parse(t).map_err(|e| e.reason)
-        })?,
-        from: parse_opt("from", params.from.as_deref(), parse_date)?,
-        to: parse_opt("to", params.to.as_deref(), parse_date)?,
-        category: parse_opt("category", params.category.as_deref(), |t| {
-            CategoryId::parse(t).map_err(|e| e.reason)
-        })?,
-        min_amount: parse_opt("min_amount", params.min_amount.as_deref(), decimal)?,
-        max_amount: parse_opt("max_amount", params.max_amount.as_deref(), decimal)?,
-        text: params.q,
-        cursor: params.cursor,
-        limit: parse_opt("limit", params.limit.as_deref(), |t| {
-            t.trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .ok_or("must be an integer from 1 to 1000")
-        })?,
-    };
+    let limit = parse_opt("limit", params.limit.as_deref(), |t| {
+        t.trim()
+            .parse::<i64>()
+            .map_err(|_| "must be an integer from 1 to 1000".to_owned())
+    })?;
+    let filter = FilterText {
+        account_id: params.account_id,
+        from: params.from,
+        to: params.to,
+        category: params.category,
+        min_amount: params.min_amount,
+        max_amount: params.max_amount,
+        q: params.q,
+    }
+    .parse(
+        user_param(params.user_id.as_deref())?,
+        None,
+        params.cursor,
+        page_size("limit", limit)?,
+    )?;
     let page = state
         .services
         .transactions(caller.principal(), filter)

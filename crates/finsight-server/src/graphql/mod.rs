@@ -168,6 +168,10 @@ fn invalid(field: &str, reason: impl Into<String>) -> async_graphql::Error {
     )))
 }
 
+fn validation(invalid: finsight_core::ValidationError) -> async_graphql::Error {
+    gql(ServiceError::Invalid(invalid))
+}
+
 struct Env<'a> {
     services: &'a finsight_service::Services,
     principal: &'a Principal,

@@ -2,13 +2,13 @@
 //! transactions → category, monthly totals, rules and households, each
 //! resolver a thin call into the service layer.
 
+use crate::filter::{FilterText, page_size};
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
 use finsight_core::{
     Account, AccountId, CategoryId, HouseholdId, Taxonomy, Transaction, TransactionId, User, UserId,
 };
-use finsight_service::ledger::TransactionFilter;
 
-use super::{date, env, gql, invalid, parse_id};
+use super::{date, env, gql, parse_id, validation};
 
 pub struct QueryRoot;
 
@@ -154,46 +154,25 @@ async fn transactions_of(
 ) -> async_graphql::Result<TransactionPage> {
     let env = env(ctx)?;
     let filter = filter.unwrap_or_default();
-    let decimal = |field: &str, text: Option<String>| {
-        text.map(|t| {
-            t.trim()
-                .parse::<rust_decimal::Decimal>()
-                .map_err(|_| invalid(field, format!("{t:?} is not a decimal number")))
-        })
-        .transpose()
-    };
-    let first = first
-        .map(|n| {
-            u32::try_from(n)
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| invalid("first", "must be from 1 to 1000"))
-        })
-        .transpose()?;
-    let filter_account = filter
-        .account_id
-        .map(|a| parse_id("account_id", &a, AccountId::parse))
-        .transpose()?;
+    let filter = FilterText {
+        account_id: filter.account_id.map(|id| id.0),
+        from: filter.from,
+        to: filter.to,
+        category: filter.category,
+        min_amount: filter.min_amount,
+        max_amount: filter.max_amount,
+        q: filter.q,
+    }
+    .parse(
+        user,
+        account,
+        after,
+        page_size("first", first.map(i64::from)).map_err(validation)?,
+    )
+    .map_err(validation)?;
     let page = env
         .services
-        .transactions(
-            env.principal,
-            TransactionFilter {
-                user,
-                account: account.or(filter_account),
-                from: filter.from.map(|d| date("from", &d)).transpose()?,
-                to: filter.to.map(|d| date("to", &d)).transpose()?,
-                category: filter
-                    .category
-                    .map(|c| CategoryId::parse(&c).map_err(|e| invalid("category", e.reason)))
-                    .transpose()?,
-                min_amount: decimal("min_amount", filter.min_amount)?,
-                max_amount: decimal("max_amount", filter.max_amount)?,
-                text: filter.q,
-                cursor: after,
-                limit: first,
-            },
-        )
+        .transactions(env.principal, filter)
         .await
         .map_err(gql)?;
     Ok(TransactionPage {
