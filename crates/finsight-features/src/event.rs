@@ -54,6 +54,25 @@ impl EntityKey {
         Ok(Self::new(kind, id))
     }
 
+    /// Which ledger facts hold this entity's events: (user, account,
+    /// category, merchant), the parts its id fixes.
+    pub fn fact_filter(&self) -> Option<FactFilter<'_>> {
+        let split = || self.id.split_once(':');
+        Some(match self.kind {
+            EntityKind::User => FactFilter::User(&self.id),
+            EntityKind::Account => FactFilter::Account(&self.id),
+            EntityKind::UserCategory => {
+                let (user, category) = split()?;
+                FactFilter::UserCategory(user, category)
+            }
+            EntityKind::UserMerchant => {
+                let (user, merchant) = split()?;
+                FactFilter::UserMerchant(user, merchant)
+            }
+            EntityKind::Asset | EntityKind::CurrencyPair => return None,
+        })
+    }
+
     /// The user whose data this entity is, for the personal kinds.
     pub fn user_part(&self) -> Option<&str> {
         match self.kind {
@@ -68,6 +87,15 @@ impl fmt::Display for EntityKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.kind, self.id)
     }
+}
+
+/// The ledger facts of one entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactFilter<'a> {
+    User(&'a str),
+    Account(&'a str),
+    UserCategory(&'a str, &'a str),
+    UserMerchant(&'a str, &'a str),
 }
 
 /// One thing that happened to an entity.
@@ -139,65 +167,146 @@ pub fn event_time(transaction: &Transaction) -> i64 {
         .unwrap_or_else(|| micros(transaction.posted_on.date().midnight().assume_utc()))
 }
 
-/// The events of a committed transaction; `category` is its category as of
-/// processing (a stage before may have just decided it).
+/// What the offline log keeps of one committed transaction: enough to
+/// give every entity it touches its event, with the category as it was
+/// decided when the transaction was processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerFact {
+    /// The transaction id.
+    pub id: String,
+    pub user: String,
+    pub account: String,
+    pub category: Option<String>,
+    /// Normalized ([`merchant_key`]).
+    pub merchant: Option<String>,
+    pub at: i64,
+    pub created_at: i64,
+    pub value: i64,
+}
+
+impl LedgerFact {
+    /// `category` is the category as of processing (a stage before may
+    /// have just decided it).
+    pub fn of(transaction: &Transaction, category: Option<&str>, created_at: i64) -> Self {
+        Self {
+            id: transaction.id.to_string(),
+            user: transaction.user_id.to_string(),
+            account: transaction.account_id.to_string(),
+            category: category.map(str::to_owned),
+            merchant: transaction
+                .merchant
+                .as_deref()
+                .map(merchant_key)
+                .filter(|m| !m.is_empty()),
+            at: event_time(transaction),
+            created_at,
+            value: scaled(transaction.amount.amount()),
+        }
+    }
+
+    /// One event per entity the transaction touches.
+    pub fn events(&self) -> Vec<Event> {
+        let base = Event {
+            entity: EntityKey::new(EntityKind::User, self.user.clone()),
+            id: self.id.clone(),
+            at: self.at,
+            created_at: self.created_at,
+            value: self.value,
+            merchant: self
+                .merchant
+                .as_deref()
+                .map_or(0, |m| stable_hash(m.as_bytes())),
+            category: self.category.clone(),
+        };
+        let mut events = Vec::with_capacity(4);
+        events.push(Event {
+            entity: EntityKey::new(EntityKind::Account, self.account.clone()),
+            ..base.clone()
+        });
+        if let Some(category) = &self.category {
+            events.push(Event {
+                entity: EntityKey::new(
+                    EntityKind::UserCategory,
+                    format!("{}:{category}", self.user),
+                ),
+                ..base.clone()
+            });
+        }
+        if let Some(merchant) = &self.merchant {
+            events.push(Event {
+                entity: EntityKey::new(
+                    EntityKind::UserMerchant,
+                    format!("{}:{merchant}", self.user),
+                ),
+                ..base.clone()
+            });
+        }
+        events.push(base);
+        events
+    }
+}
+
+/// The events of a committed transaction.
 pub fn ledger_events(
     transaction: &Transaction,
     category: Option<&str>,
     created_at: i64,
 ) -> Vec<Event> {
-    let user = transaction.user_id.to_string();
-    let merchant = transaction
-        .merchant
-        .as_deref()
-        .map(merchant_key)
-        .filter(|m| !m.is_empty());
-    let base = Event {
-        entity: EntityKey::new(EntityKind::User, user.clone()),
-        id: transaction.id.to_string(),
-        at: event_time(transaction),
-        created_at,
-        value: scaled(transaction.amount.amount()),
-        merchant: merchant.as_deref().map_or(0, |m| stable_hash(m.as_bytes())),
-        category: category.map(str::to_owned),
-    };
-    let mut events = Vec::with_capacity(4);
-    events.push(Event {
-        entity: EntityKey::new(EntityKind::Account, transaction.account_id.to_string()),
-        ..base.clone()
-    });
-    if let Some(category) = category {
-        events.push(Event {
-            entity: EntityKey::new(EntityKind::UserCategory, format!("{user}:{category}")),
-            ..base.clone()
-        });
+    LedgerFact::of(transaction, category, created_at).events()
+}
+
+/// One daily close or FX rate as the offline log keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketFact {
+    pub entity: EntityKey,
+    pub day: time::Date,
+    pub close: Decimal,
+    /// The price's currency, when the file gives it.
+    pub currency: Option<String>,
+    pub created_at: i64,
+}
+
+impl MarketFact {
+    pub fn new(
+        symbol: &str,
+        day: time::Date,
+        close: Decimal,
+        currency: Option<String>,
+        created_at: i64,
+    ) -> Self {
+        Self {
+            entity: market_entity(symbol),
+            day,
+            close,
+            currency,
+            created_at,
+        }
     }
-    if let Some(merchant) = merchant {
-        events.push(Event {
-            entity: EntityKey::new(EntityKind::UserMerchant, format!("{user}:{merchant}")),
-            ..base.clone()
-        });
+
+    pub fn event(&self) -> Event {
+        Event {
+            id: format!("{}@{}", self.entity.id, self.day),
+            entity: self.entity.clone(),
+            at: micros(self.day.midnight().assume_utc()),
+            created_at: self.created_at,
+            value: scaled(self.close),
+            merchant: 0,
+            category: None,
+        }
     }
-    events.push(base);
-    events
+}
+
+/// The entity a market symbol names.
+pub fn market_entity(symbol: &str) -> EntityKey {
+    currency_pair(symbol)
+        .map(|pair| EntityKey::new(EntityKind::CurrencyPair, pair))
+        .unwrap_or_else(|| EntityKey::new(EntityKind::Asset, symbol.to_owned()))
 }
 
 /// A daily close of an asset or an FX rate (`EURUSD`, `EUR/USD` and
 /// `EUR-USD` name the pair `EUR-USD`).
 pub fn market_event(symbol: &str, day: time::Date, close: Decimal, created_at: i64) -> Event {
-    let entity = currency_pair(symbol)
-        .map(|pair| EntityKey::new(EntityKind::CurrencyPair, pair))
-        .unwrap_or_else(|| EntityKey::new(EntityKind::Asset, symbol.to_owned()));
-    let at = micros(day.midnight().assume_utc());
-    Event {
-        id: format!("{}@{day}", entity.id),
-        entity,
-        at,
-        created_at,
-        value: scaled(close),
-        merchant: 0,
-        category: None,
-    }
+    MarketFact::new(symbol, day, close, None, created_at).event()
 }
 
 fn currency_pair(symbol: &str) -> Option<String> {

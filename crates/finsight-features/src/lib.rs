@@ -22,7 +22,10 @@ pub use definition::{
     Window,
 };
 pub use engine::{Computed, EntityState, ViewPlan};
-pub use event::{EntityKey, Event, ledger_events, market_event};
+pub use event::{
+    EntityKey, Event, FactFilter, LedgerFact, MarketFact, ledger_events, market_entity,
+    market_event,
+};
 pub use online::{OnlineError, OnlineStore, memory::MemoryOnlineStore, redis::RedisOnlineStore};
 pub use registry::{Registry, STARTER_TOML};
 

@@ -41,6 +41,18 @@ pub fn column_names(set: &FeatureSet, columns: &[(usize, usize)]) -> Vec<String>
         .collect()
 }
 
+/// Which events a row sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PointInTime {
+    /// Events that happened at or before the row's time (Feast's
+    /// point-in-time join): history imported later still counts.
+    #[default]
+    EventTime,
+    /// Only those Finsight had also learned of by then (a strict backtest
+    /// that also leaves out late arrivals).
+    AsKnown,
+}
+
 /// One row's values. `events` are the entity's events (any order, may
 /// include later ones: they are left out here). Columns of views of
 /// another entity kind are null.
@@ -49,10 +61,13 @@ pub fn row_values(
     columns: &[(usize, usize)],
     row: &TrainingRow,
     events: &[Event],
+    mode: PointInTime,
 ) -> Vec<Option<f64>> {
-    let known = events
-        .iter()
-        .filter(|e| e.entity == row.entity && e.at <= row.at && e.created_at <= row.at);
+    let known = events.iter().filter(|e| {
+        e.entity == row.entity
+            && e.at <= row.at
+            && (mode == PointInTime::EventTime || e.created_at <= row.at)
+    });
     let state = EntityState::from_events(known);
     let mut cache: Vec<(usize, Option<Vec<Option<f64>>>)> = Vec::new();
     columns

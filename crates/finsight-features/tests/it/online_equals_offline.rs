@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use finsight_features::definition::MICROS_PER_DAY;
 use finsight_features::event::{VALUE_SCALE, stable_hash};
-use finsight_features::training::{TrainingRow, row_values};
+use finsight_features::training::{PointInTime, TrainingRow, row_values};
 use finsight_features::{
     EntityKey, EntityKind, Event, FeatureSet, MemoryOnlineStore, OnlineStore, RedisOnlineStore,
     Registry,
@@ -135,15 +135,13 @@ async fn check_against_offline(
             let columns: Vec<(usize, usize)> = (0..set.views()[view].features.len())
                 .map(|f| (view, f))
                 .collect();
-            let offline = row_values(
-                set,
-                &columns,
-                &TrainingRow {
-                    entity: key.clone(),
-                    at,
-                },
-                &log,
-            );
+            let row = TrainingRow {
+                entity: key.clone(),
+                at,
+            };
+            let offline = row_values(set, &columns, &row, &log, PointInTime::AsKnown);
+            let by_event_time = row_values(set, &columns, &row, &log, PointInTime::EventTime);
+            assert_eq!(offline, by_event_time, "every event had arrived by then");
             let online = online.unwrap_or_else(|| vec![None; columns.len()]);
             for (f, (a, b)) in online.iter().zip(&offline).enumerate() {
                 assert!(
@@ -249,8 +247,14 @@ fn a_training_set_at_t_never_sees_what_happened_after_t() {
         entity: user,
         at: t,
     };
+    // By event time the charge learned of late counts (it happened
+    // before T); as known at T it does not; neither sees anything after T.
     assert_eq!(
-        row_values(&set, &columns, &row, &log),
+        row_values(&set, &columns, &row, &log, PointInTime::EventTime),
+        vec![Some(2.0), Some(20.0)]
+    );
+    assert_eq!(
+        row_values(&set, &columns, &row, &log, PointInTime::AsKnown),
         vec![Some(1.0), Some(10.0)]
     );
     let later = TrainingRow {
@@ -258,7 +262,7 @@ fn a_training_set_at_t_never_sees_what_happened_after_t() {
         ..row
     };
     assert_eq!(
-        row_values(&set, &columns, &later, &log),
+        row_values(&set, &columns, &later, &log, PointInTime::AsKnown),
         vec![Some(4.0), Some(40.0)]
     );
 }
