@@ -7,6 +7,7 @@ mod sealing;
 
 mod audit;
 mod error;
+mod features;
 mod identity;
 mod ingest;
 mod invitations;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 
 pub use audit::AuditStore;
 pub use error::StoreError;
+pub use features::{FactCursor, FeatureSnapshot, FeatureStore};
 pub use identity::{
     ActiveSession, ApiKeyRecord, IdentityStore, LoginRecord, NewLogin, RefreshOutcome,
     SessionTokens,
@@ -63,6 +65,7 @@ pub trait Store:
     + KeyStore
     + ThrottleStore
     + InvitationStore
+    + FeatureStore
 {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;

@@ -165,6 +165,9 @@ conformance!(
     refresh_tokens_rotate_once_and_reuse_revokes_the_family,
     api_keys_are_found_by_hash_until_revoked,
     key_rotation_keeps_reads_working_and_retires_old_keys,
+    feature_facts_are_logged_once_and_read_per_entity,
+    market_closes_are_kept_once_per_day,
+    feature_views_snapshots_and_materialized_days,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

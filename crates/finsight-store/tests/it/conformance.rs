@@ -15,9 +15,11 @@ use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
 
 mod accounts;
+mod features;
 mod partitions;
 mod security;
 pub use accounts::*;
+pub use features::*;
 pub use partitions::*;
 pub use security::*;
 
