@@ -10,6 +10,7 @@
 pub mod definition;
 pub mod engine;
 pub mod event;
+pub mod market;
 pub mod online;
 mod registry;
 pub mod training;

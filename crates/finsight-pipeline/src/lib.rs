@@ -9,11 +9,13 @@
 //! as further stages.
 
 mod batch;
+mod features;
 mod processor;
 mod scheduler;
 mod stages;
 
 pub use batch::{Enrichments, StageBatch, StageItem};
+pub use features::{Features, MaterializeFeatures, Materialized, UpdateFeatures};
 pub use processor::{Processor, ProcessorError, Stage};
 pub use scheduler::{DailyJob, RunOutcome, Scheduler};
 pub use stages::{Categorize, RecordProcessed};

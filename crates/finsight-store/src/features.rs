@@ -3,6 +3,7 @@
 //! registered view definitions, materialized snapshots and which days are
 //! materialized. Times are microseconds since the Unix epoch.
 
+use finsight_features::market::MarketReject;
 use finsight_features::{EntityKey, FactFilter, LedgerFact, MarketFact};
 use time::Date;
 
@@ -88,6 +89,21 @@ pub trait FeatureStore: Send + Sync {
         entity: &EntityKey,
         limit: u32,
     ) -> Result<Vec<FeatureSnapshot>, StoreError>;
+
+    /// Keeps rejected market rows of the file `source` with their reasons
+    /// (a row already kept for the same line is replaced).
+    async fn quarantine_market_rows(
+        &self,
+        source: &str,
+        rejects: &[MarketReject],
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Rejected market rows, newest file first, at most `limit`.
+    async fn market_quarantine(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(String, MarketReject)>, StoreError>;
 
     async fn mark_features_materialized(&self, day: Date, now: i64) -> Result<(), StoreError>;
 

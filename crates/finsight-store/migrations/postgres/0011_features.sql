@@ -55,3 +55,14 @@ CREATE TABLE feature_materialized_days (
     day         TEXT PRIMARY KEY NOT NULL,
     finished_at BIGINT NOT NULL
 );
+
+-- Market rows that were not accepted, with the reason.
+CREATE TABLE market_quarantine (
+    source     TEXT NOT NULL,
+    line       BIGINT NOT NULL,
+    raw        TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (source, line)
+);

@@ -1,6 +1,7 @@
 //! [`FeatureStore`](crate::FeatureStore) on both backends: the same SQL,
 //! built per batch with the backend's parameter style.
 
+use finsight_features::market::MarketReject;
 use finsight_features::{EntityKey, EntityKind, FactFilter, LedgerFact, MarketFact};
 use rust_decimal::Decimal;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
@@ -347,6 +348,70 @@ where
                 })
             })
             .collect()
+    }
+
+    async fn quarantine_market_rows(
+        &self,
+        source: &str,
+        rejects: &[MarketReject],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        for chunk in rejects.chunks(CHUNK) {
+            let sql = format!(
+                "INSERT INTO market_quarantine (source, line, raw, field, reason, created_at)
+                 VALUES {} ON CONFLICT (source, line) DO UPDATE SET raw = excluded.raw,
+                 field = excluded.field, reason = excluded.reason, created_at = excluded.created_at",
+                placeholders::<B>(chunk.len(), 6)
+            );
+            let mut query = sqlx::query(&sql);
+            for r in chunk {
+                query = query
+                    .bind(source)
+                    .bind(i64::try_from(r.line).unwrap_or(i64::MAX))
+                    .bind(r.raw.as_str())
+                    .bind(r.field)
+                    .bind(r.reason.as_str())
+                    .bind(now);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn market_quarantine(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(String, MarketReject)>, StoreError> {
+        let rows: Vec<(String, i64, String, String, String)> = sqlx::query_as(
+            "SELECT source, line, raw, field, reason FROM market_quarantine
+             ORDER BY created_at DESC, source, line LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.read_pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(source, line, raw, field, reason)| {
+                let field: &'static str = match field.as_str() {
+                    "date" => "date",
+                    "symbol" => "symbol",
+                    "close" => "close",
+                    "currency" => "currency",
+                    _ => "row",
+                };
+                (
+                    source,
+                    MarketReject {
+                        line: u64::try_from(line).unwrap_or(0),
+                        raw,
+                        field,
+                        reason,
+                    },
+                )
+            })
+            .collect())
     }
 
     async fn mark_features_materialized(&self, day: Date, now: i64) -> Result<(), StoreError> {
