@@ -34,6 +34,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub store: Arc<dyn Store>,
     pub services: Services,
+    pub features: finsight_pipeline::Features,
 }
 
 impl App {
@@ -62,11 +63,13 @@ impl App {
                 .with_pseudonym_key(&key)
                 .map_err(|e| anyhow::anyhow!("privacy.pseudonym_key: {e}"))?;
         }
+        let features = feature_store(&settings, &store, &clock).await?;
         Ok(App {
             settings,
             clock,
             store,
             services,
+            features,
         })
     }
 
@@ -77,10 +80,30 @@ impl App {
             Arc::clone(&self.clock),
             vec![
                 Arc::new(finsight_pipeline::Categorize::new(self.store.clone())),
+                Arc::new(finsight_pipeline::UpdateFeatures::new(
+                    self.features.clone(),
+                )),
                 Arc::new(finsight_pipeline::RecordProcessed),
             ],
             1000,
         )
+    }
+
+    /// A cold start of the online store: the in-process store is rebuilt
+    /// from the database; a Redis store only when it holds nothing.
+    pub async fn warm_features(&self) -> anyhow::Result<()> {
+        let online = &self.features.online;
+        if online.kind() == "memory" || online.entity_count().await? == 0 {
+            let started = std::time::Instant::now();
+            let entities = self.features.rebuild_online().await?;
+            tracing::info!(
+                entities,
+                store = online.kind(),
+                ms = started.elapsed().as_millis() as u64,
+                "online features rebuilt"
+            );
+        }
+        Ok(())
     }
 
     /// The scheduler with every daily job.
@@ -93,6 +116,7 @@ impl App {
                 &self.clock,
                 self.settings.audit.retention_days,
                 self.idempotency_ttl(),
+                &self.features,
             ),
         )
     }
@@ -139,6 +163,60 @@ impl App {
         self.store.append_audit(&event, self.clock.now()).await?;
         Ok(())
     }
+}
+
+/// The feature views (the configured file or the starter set), checked
+/// against the definitions registered before, over the configured online
+/// store.
+async fn feature_store(
+    settings: &Settings,
+    store: &Arc<dyn Store>,
+    clock: &Arc<dyn Clock>,
+) -> anyhow::Result<finsight_pipeline::Features> {
+    use finsight_features::{
+        FeatureSet, MemoryOnlineStore, OnlineStore, RedisOnlineStore, Registry,
+    };
+    let registry = match &settings.features.file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("features.file: cannot read {}", path.display()))?;
+            Registry::from_toml(&text).map_err(|e| anyhow::anyhow!("features.file: {e}"))?
+        }
+        None => Registry::starter(),
+    };
+    let set = FeatureSet::new(registry);
+    let online: Arc<dyn OnlineStore> = match settings.features.online_store.as_str() {
+        "memory" => Arc::new(MemoryOnlineStore::new(Arc::clone(&set))),
+        "redis" => {
+            let url =
+                settings.features.redis_url.as_ref().context(
+                    "features.redis_url: needed when features.online_store is \"redis\"",
+                )?;
+            Arc::new(
+                RedisOnlineStore::connect(
+                    Arc::clone(&set),
+                    url.expose(),
+                    &settings.features.redis_prefix,
+                )
+                .await
+                .context("features.redis_url: cannot connect")?,
+            )
+        }
+        other => {
+            anyhow::bail!("features.online_store: {other:?} is neither \"memory\" nor \"redis\"")
+        }
+    };
+    let features = finsight_pipeline::Features {
+        set,
+        offline: store.clone(),
+        online,
+        clock: Arc::clone(clock),
+    };
+    features
+        .register_views()
+        .await
+        .context("features.file: a feature view changed")?;
+    Ok(features)
 }
 
 pub fn key_file_path(settings: &Settings) -> PathBuf {

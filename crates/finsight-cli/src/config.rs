@@ -27,6 +27,37 @@ pub struct Settings {
     pub encryption: EncryptionSettings,
     #[serde(default)]
     pub audit: AuditSettings,
+    #[serde(default)]
+    pub features: FeatureSettings,
+}
+
+/// The feature store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FeatureSettings {
+    /// A `features.toml` of feature views; without it, the starter set
+    /// (`finsight features list`).
+    pub file: Option<PathBuf>,
+    /// Where the latest vectors live: `memory` (in process, rebuilt from
+    /// the database at start) or `redis` (shared by replicas).
+    pub online_store: String,
+    /// `redis://HOST:PORT` or `rediss://…` (TLS), for `online_store =
+    /// "redis"`; set it through `FINSIGHT__FEATURES__REDIS_URL` when it
+    /// holds a password.
+    pub redis_url: Option<Secret>,
+    /// Every Redis key starts with this.
+    pub redis_prefix: String,
+}
+
+impl Default for FeatureSettings {
+    fn default() -> Self {
+        Self {
+            file: None,
+            online_store: "memory".into(),
+            redis_url: None,
+            redis_prefix: "finsight:features:".into(),
+        }
+    }
 }
 
 /// The audit log.
@@ -225,6 +256,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             encryption: EncryptionSettings::default(),
             audit: AuditSettings::default(),
+            features: FeatureSettings::default(),
         }
     }
 }

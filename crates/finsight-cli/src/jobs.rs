@@ -135,8 +135,13 @@ pub fn all(
     clock: &Arc<dyn finsight_core::Clock>,
     retention_days: u32,
     idempotency_ttl: time::Duration,
+    features: &finsight_pipeline::Features,
 ) -> Vec<Arc<dyn DailyJob>> {
     vec![
+        Arc::new(finsight_pipeline::MaterializeFeatures {
+            features: features.clone(),
+            ledger: store.clone(),
+        }),
         Arc::new(Expiry {
             store: Arc::clone(store),
             idempotency_ttl,

@@ -26,11 +26,12 @@ pub struct LoadReport {
     pub labels: usize,
 }
 
-pub fn progress_bar(len: u64, verb: &str) -> ProgressBar {
+/// A progress bar on stderr: `VERB [bar] done/len UNIT elapsed`.
+pub fn progress_bar(len: u64, verb: &str, unit: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template(&format!(
-            "{verb} {{bar:40}} {{pos}}/{{len}} users {{elapsed}}"
+            "{verb} {{bar:40}} {{pos}}/{{len}} {unit} {{elapsed}}"
         ))
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
@@ -70,7 +71,7 @@ pub async fn load_synthetic(
             .with_context(|| format!("cannot write {}", labels_path.display()))?,
     );
     export::write_label_header(&mut labels)?;
-    let progress = progress_bar(report.users as u64, "loading");
+    let progress = progress_bar(report.users as u64, "loading", "users");
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     let mut totals = InsertReport::default();
     while let Some(activity) = receiver.recv().await {

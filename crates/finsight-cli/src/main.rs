@@ -24,8 +24,8 @@ use clap::{Parser, Subcommand};
 
 use crate::app::App;
 use crate::commands::{
-    accounts, audit, backfill, demo, export, identity, ingest, keys, migrate, openapi, process,
-    rules, serve, setup, stats, synth,
+    accounts, audit, backfill, demo, export, features, identity, ingest, keys, market, migrate,
+    openapi, process, rules, serve, setup, stats, synth,
 };
 use crate::config::{Overrides, Settings};
 
@@ -75,6 +75,12 @@ enum Command {
     Rules(commands::rules::RulesCommand),
     /// Run the stream processor until it has caught up with the outbox.
     Process,
+    /// The feature store: views, materialization, training sets, lookups.
+    #[command(subcommand)]
+    Features(commands::features::FeaturesCommand),
+    /// Daily prices and FX rates for market features and conversions.
+    #[command(subcommand)]
+    Market(commands::market::MarketCommand),
     /// Export transactions for analysis with pseudonymous user and account
     /// ids (a separate, unjoinable set per purpose) and no descriptions.
     Export(commands::export::ExportArgs),
@@ -133,6 +139,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backfill(args) => backfill::run(&app, args).await,
         Command::Rules(command) => rules::run(&app, command).await,
         Command::Process => process::run(&app).await,
+        Command::Features(command) => features::run(&app, command).await,
+        Command::Market(command) => market::run(&app, command).await,
         Command::Audit(command) => audit::run(&app, command).await,
         Command::Tenants(command) => identity::tenants(&app, command).await,
         Command::Logins(command) => identity::logins(&app, command).await,

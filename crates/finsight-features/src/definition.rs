@@ -289,6 +289,10 @@ pub struct FeatureView {
     /// An entity with no event for this long has no vector (all nulls).
     pub ttl_micros: i64,
     pub description: String,
+    /// Whether `finsight features materialize` keeps its daily history
+    /// (off for views of many entities, such as person x merchant, whose
+    /// history training sets compute from the fact log instead).
+    pub materialize: bool,
     pub features: Vec<Feature>,
 }
 

@@ -131,9 +131,16 @@ pub fn micros(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
+/// The time `at` microseconds after the epoch, clamped to the range `time`
+/// represents (so `i64::MAX` reads as "the end of time").
 pub fn from_micros(at: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000).unwrap_or_else(|_| {
+        if at > 0 {
+            time::PrimitiveDateTime::MAX.assume_utc()
+        } else {
+            time::PrimitiveDateTime::MIN.assume_utc()
+        }
+    })
 }
 
 /// A decimal in millionths (saturating at the i64 range).

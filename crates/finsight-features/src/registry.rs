@@ -36,6 +36,8 @@ struct ViewSpec {
     #[serde(default)]
     description: String,
     ttl: Option<String>,
+    #[serde(default = "yes")]
+    materialize: bool,
     #[serde(rename = "feature", default)]
     features: Vec<FeatureSpec>,
 }
@@ -53,6 +55,10 @@ struct FeatureSpec {
     #[serde(default)]
     filter: Filter,
     of: Option<Vec<String>>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Default time an entity's vector lives without a new event.
@@ -268,6 +274,7 @@ fn view_of(spec: ViewSpec) -> Result<FeatureView, DefinitionError> {
         source,
         ttl_micros,
         description: spec.description,
+        materialize: spec.materialize,
         features,
     })
 }

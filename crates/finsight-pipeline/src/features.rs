@@ -284,6 +284,9 @@ impl Features {
                 let mut snapshots = Vec::new();
                 for entity in by_day.get(&day).map_or(&[][..], Vec::as_slice) {
                     for &view in self.set.views_of(entity.kind) {
+                        if !self.set.views()[view].materialize {
+                            continue;
+                        }
                         let plan = self.set.plan(view);
                         if let Some(computed) = plan.evaluate(&states[entity], at) {
                             snapshots.push(FeatureSnapshot {

@@ -16,6 +16,7 @@
 mod catalog;
 pub mod export;
 mod generate;
+pub mod market;
 mod world;
 
 pub use generate::UserActivity;

@@ -10,9 +10,11 @@ pub mod backfill;
 pub mod consume;
 pub mod demo;
 pub mod export;
+pub mod features;
 pub mod identity;
 pub mod ingest;
 pub mod keys;
+pub mod market;
 pub mod migrate;
 pub mod openapi;
 pub mod process;
@@ -21,6 +23,7 @@ pub mod serve;
 pub mod setup;
 pub mod stats;
 pub mod synth;
+pub mod training_set;
 
 use anyhow::Context;
 

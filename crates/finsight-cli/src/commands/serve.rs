@@ -23,6 +23,7 @@ pub async fn run(app: &App, args: &ServeArgs) -> anyhow::Result<()> {
         (None, None) => None,
         _ => anyhow::bail!("server.tls_cert and server.tls_key: set both or neither"),
     };
+    app.warm_features().await?;
     let state = app.server_state()?;
     let listen = args.listen.unwrap_or(settings.server.listen);
     let listener = tokio::net::TcpListener::bind(listen)

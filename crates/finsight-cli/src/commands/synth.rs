@@ -122,7 +122,7 @@ pub async fn run(clock: &dyn Clock, args: SynthArgs) -> anyhow::Result<()> {
         ExportFormat::Qif => Format::Qif,
         ExportFormat::Jsonl => Format::Jsonl,
     };
-    let progress = crate::load::progress_bar(synth.profiles().len() as u64, "writing");
+    let progress = crate::load::progress_bar(synth.profiles().len() as u64, "writing", "users");
     let summary = write_dataset(&synth, format, &out, |_| progress.inc(1))?;
     progress.finish_and_clear();
     say!(

@@ -179,7 +179,7 @@ fn next_business_day(mut day: Date) -> Date {
 /// A standard normal draw (Box–Muller). The math is `libm`'s, written in
 /// Rust, so a seed gives the same data on every platform (the platform's
 /// `ln`/`exp`/`cos` may differ in the last bit).
-fn standard_normal(rng: &mut impl Rng) -> f64 {
+pub(crate) fn standard_normal(rng: &mut impl Rng) -> f64 {
     // 1 - u is in (0, 1], so the logarithm is finite.
     let u1: f64 = 1.0 - rng.random::<f64>();
     let u2: f64 = rng.random();
