@@ -64,6 +64,8 @@ impl App {
                 .map_err(|e| anyhow::anyhow!("privacy.pseudonym_key: {e}"))?;
         }
         let features = feature_store(&settings, &store, &clock).await?;
+        let services =
+            services.with_features(Arc::clone(&features.set), Arc::clone(&features.online));
         Ok(App {
             settings,
             clock,

@@ -122,6 +122,12 @@ impl From<finsight_service::ServiceError> for ApiError {
                 error
             }
             E::Store(cause) => ApiError::internal(&cause),
+            E::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "backing service unavailable");
+                let mut error = ApiError::new(code, "a backing service is busy; try again");
+                error.retry_after = Some(1);
+                error
+            }
             other => ApiError::new(code, other.to_string()),
         }
     }

@@ -27,6 +27,10 @@ pub enum ServiceError {
     Invalid(#[from] ValidationError),
     #[error(transparent)]
     Store(StoreError),
+    /// A backing service other than the database (the online feature
+    /// store) did not answer; try again.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl ServiceError {
@@ -42,6 +46,7 @@ impl ServiceError {
             ServiceError::NotFound(_) => "not_found",
             ServiceError::Invalid(_) => "invalid_input",
             ServiceError::Store(error) => error.error_code(),
+            ServiceError::Unavailable(_) => "store_unavailable",
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod auth;
 mod error;
+pub mod features;
 pub mod households;
 pub mod ingest;
 pub mod invitations;
@@ -39,6 +40,8 @@ pub struct Services {
     pub(crate) analyst_pseudonyms: Option<Arc<finsight_privacy::Pseudonymizer>>,
     pub(crate) taxonomy: Arc<finsight_core::Taxonomy>,
     pub(crate) importer: Arc<finsight_ingest::import::Importer>,
+    /// The online feature store the feature routes read.
+    pub(crate) features: Option<features::FeatureServing>,
 }
 
 impl Services {
@@ -57,7 +60,29 @@ impl Services {
             analyst_pseudonyms: None,
             taxonomy: Arc::new(taxonomy),
             importer,
+            features: None,
         }
+    }
+
+    /// The online feature store and its views, when configured: models in
+    /// the same process read vectors through it without a copy.
+    pub fn online_features(
+        &self,
+    ) -> Option<(
+        &Arc<finsight_features::FeatureSet>,
+        &Arc<dyn finsight_features::OnlineStore>,
+    )> {
+        self.features.as_ref().map(|f| (&f.set, &f.online))
+    }
+
+    /// The same services, serving features from `online`.
+    pub fn with_features(
+        mut self,
+        set: Arc<finsight_features::FeatureSet>,
+        online: Arc<dyn finsight_features::OnlineStore>,
+    ) -> Self {
+        self.features = Some(features::FeatureServing { set, online });
+        self
     }
 
     /// The same services with other authentication settings; everything

@@ -7,6 +7,7 @@
 mod accounts;
 mod auth;
 mod categories;
+mod features;
 mod households;
 mod ingest;
 mod invitations;
@@ -45,7 +46,8 @@ use crate::error::{ApiError, ErrorCode};
         (name = "categories", description = "The category tree and rules"),
         (name = "households", description = "Households and membership"),
         (name = "ingest", description = "Imports, quarantine and data quality"),
-        (name = "admin", description = "Service API keys")
+        (name = "admin", description = "Service API keys"),
+        (name = "features", description = "Feature vectors from the online feature store")
     )
 )]
 struct ApiDoc;
@@ -103,6 +105,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         })
         .routes(routes!(ingest::quarantine))
         .routes(routes!(ingest::data_quality))
+        .routes(routes!(features::get))
+        .routes(routes!(features::batch))
 }
 
 /// The OpenAPI 3.1 document, pretty-printed (the committed `openapi.json`).

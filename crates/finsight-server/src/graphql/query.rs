@@ -64,6 +64,29 @@ impl QueryRoot {
         ))
     }
 
+    /// One entity's current feature vectors (a person's own, a market
+    /// symbol's; analysts name personal entities by pseudonym).
+    async fn features(
+        &self,
+        ctx: &Context<'_>,
+        entity_type: String,
+        entity_id: String,
+        features: Option<Vec<String>>,
+    ) -> async_graphql::Result<super::features::EntityFeatureVectors> {
+        super::features::one(ctx, entity_type, entity_id, features).await
+    }
+
+    /// Up to 1,000 entities' vectors, in order.
+    #[graphql(complexity = "entities.len() * child_complexity + 1")]
+    async fn features_batch(
+        &self,
+        ctx: &Context<'_>,
+        entities: Vec<super::features::EntityInput>,
+        features: Option<Vec<String>>,
+    ) -> async_graphql::Result<Vec<super::features::EntityFeatureVectors>> {
+        super::features::batch(ctx, entities, features).await
+    }
+
     /// The category tree, parents before children.
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CategoryNode>> {
         let taxonomy = env(ctx)?.services.taxonomy();

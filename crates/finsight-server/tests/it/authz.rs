@@ -395,6 +395,12 @@ pub(crate) fn guard(w: &World, method: &str, path: &str) -> Guard {
             None,
             S::NO_CONTENT,
         ),
+        ("GET", "/v1/features/{entity_type}/{entity_id}") => {
+            object(format!("/v1/features/user/{b}"), None, S::OK)
+        }
+        // Answers `found: false` for entities the caller may not see:
+        // checked in `feature_batches_find_only_what_the_caller_may_see`.
+        ("POST", "/v1/features:batch") => Guard::NotObjectScoped,
         // The caller's own invitations.
         ("GET", "/v1/invitations") => Guard::NotObjectScoped,
         // Multipart: checked in `imports_are_guarded_like_batches`.

@@ -69,6 +69,10 @@ pub(crate) fn case(w: &World, field: &str) -> String {
             r#"mutation {{ declineInvitation(householdId: "{hb}", userId: "{}") }}"#,
             w.user_eve
         ),
+        "features" => format!(r#"{{ features(entityType: "user", entityId: "{b}") {{ found }} }}"#),
+        // Answers `found: false` for what the caller may not see (checked
+        // in `feature_batches_hide_other_households_entities`).
+        "featuresBatch" => String::new(),
         // Not about one household's data (admin functions are checked in
         // `admin_mutations_need_an_admin`; invitations are the caller's own).
         "me" | "categories" | "households" | "invitations" | "createApiKey" | "revokeApiKey"
@@ -127,7 +131,7 @@ async fn every_root_field_hides_other_households_data() {
         let (_, answer) = gql(&w, Some(&w.bea), &query).await;
         assert!(answer["errors"].is_null(), "bea {field}: {answer}");
     }
-    assert_eq!(walked, 14);
+    assert_eq!(walked, 15);
 }
 
 #[tokio::test]

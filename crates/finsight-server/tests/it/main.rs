@@ -5,6 +5,7 @@ mod accounts;
 mod auth;
 mod authz;
 mod documents;
+mod features;
 mod graphql;
 mod ingest;
 mod owasp;
@@ -23,6 +24,16 @@ use http_body_util::BodyExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
 
+/// The starter feature views.
+pub fn features() -> Arc<finsight_features::FeatureSet> {
+    finsight_features::FeatureSet::new(finsight_features::Registry::starter())
+}
+
+/// An empty in-process online store over the starter views.
+pub fn online() -> Arc<dyn finsight_features::OnlineStore> {
+    Arc::new(finsight_features::MemoryOnlineStore::new(features()))
+}
+
 pub async fn state() -> (AppState, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ledger.sqlite").display());
@@ -40,7 +51,8 @@ pub async fn state() -> (AppState, tempfile::TempDir) {
         Arc::clone(&store),
         Arc::new(FixedClock(time::macros::datetime!(2026-03-20 09:00 UTC))),
         finsight_service::AuthSettings::default(),
-    );
+    )
+    .with_features(features(), online());
     let state = AppState::new(
         services,
         finsight_server::metrics::install(),

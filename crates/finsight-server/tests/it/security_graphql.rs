@@ -87,6 +87,7 @@ async fn every_root_field_under_many_aliases_is_refused_before_it_runs() {
                     }
                     "createApiKey" => r#"mutation { createApiKey(name: "x") { secret } }"#.into(),
                     "revokeApiKey" => r#"mutation { revokeApiKey(id: "x") }"#.into(),
+                    "featuresBatch" => r#"{ featuresBatch(entities: [{entityType: "asset", entityId: "VTI"}]) { found } }"#.into(),
                     "createHousehold" => {
                         r#"mutation { createHousehold(name: "x") { id } }"#.into()
                     }
