@@ -54,7 +54,7 @@ impl Stage for Recorder {
     }
 }
 
-struct Database {
+pub(crate) struct Database {
     admin: sqlx::PgPool,
     name: String,
 }
@@ -76,7 +76,7 @@ impl Drop for Database {
 }
 
 /// A fresh database; the test fails (never skips) without a server.
-async fn database() -> (String, Database) {
+pub(crate) async fn database() -> (String, Database) {
     let admin_url = std::env::var("FINSIGHT_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let admin = sqlx::PgPool::connect(&admin_url).await.unwrap_or_else(|e| {
@@ -91,7 +91,7 @@ async fn database() -> (String, Database) {
     (format!("{base}/{name}"), Database { admin, name })
 }
 
-fn directory() -> (Directory, Vec<AccountId>) {
+pub(crate) fn directory() -> (Directory, Vec<AccountId>) {
     let tenant = TenantId::from_random_bytes([1; 16]);
     let household = HouseholdId::from_random_bytes([2; 16]);
     let mut directory = Directory {
