@@ -142,6 +142,8 @@ pub(crate) struct BatchResponse {
     responses(
         (status = 200, description = "One result per entity, in order", body = BatchResponse),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Bad entity, feature name or batch size", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
         (status = 503, description = "The online store did not answer", body = ErrorBody),
