@@ -17,7 +17,8 @@ use finsight_core::{Clock, FixedClock};
 use finsight_features::definition::MICROS_PER_DAY;
 use finsight_features::event::{VALUE_SCALE, micros, stable_hash};
 use finsight_features::{
-    EntityKey, EntityKind, Event, FeatureSet, MemoryOnlineStore, OnlineStore, RedisOnlineStore, Registry,
+    EntityKey, EntityKind, Event, FeatureSet, MemoryOnlineStore, OnlineStore, RedisOnlineStore,
+    Registry,
 };
 use finsight_pipeline::{Features, Stage, StageBatch, StageItem, UpdateFeatures};
 use finsight_synth::{SynthConfig, Synthesizer};
@@ -25,24 +26,35 @@ use time::macros::{date, datetime};
 
 /// A user view of exactly 100 features over every window.
 fn hundred_feature_view() -> String {
-    let mut toml = String::from(
-        "[[view]]\nname = \"bench_user\"\nversion = 1\nentity = \"user\"\n",
-    );
+    let mut toml =
+        String::from("[[view]]\nname = \"bench_user\"\nversion = 1\nentity = \"user\"\n");
     let mut add = |name: String, body: String| {
         toml.push_str(&format!("[[view.feature]]\nname = \"{name}\"\n{body}\n"));
     };
     let windows = ["1h", "24h", "7d", "30d", "90d", "180d", "365d"];
     for window in windows {
-        for aggregation in ["sum", "count", "mean", "std", "min", "max", "distinct_count"] {
+        for aggregation in [
+            "sum",
+            "count",
+            "mean",
+            "std",
+            "min",
+            "max",
+            "distinct_count",
+        ] {
             add(
                 format!("spend_{aggregation}_{window}"),
-                format!("aggregation = \"{aggregation}\"\nfield = \"spend\"\nwindow = \"{window}\""),
+                format!(
+                    "aggregation = \"{aggregation}\"\nfield = \"spend\"\nwindow = \"{window}\""
+                ),
             );
         }
         for aggregation in ["sum", "count", "mean"] {
             add(
                 format!("income_{aggregation}_{window}"),
-                format!("aggregation = \"{aggregation}\"\nfield = \"income\"\nwindow = \"{window}\""),
+                format!(
+                    "aggregation = \"{aggregation}\"\nfield = \"income\"\nwindow = \"{window}\""
+                ),
             );
         }
     }
@@ -104,8 +116,15 @@ fn user_events(users: usize, now: i64) -> Vec<Event> {
     events
 }
 
-async fn measure(store: &dyn OnlineStore, users: usize, now: i64, rounds: usize) -> anyhow::Result<((f64, f64), (f64, f64))> {
-    let keys: Vec<EntityKey> = (0..users).map(|u| EntityKey::new(EntityKind::User, format!("user-{u}"))).collect();
+async fn measure(
+    store: &dyn OnlineStore,
+    users: usize,
+    now: i64,
+    rounds: usize,
+) -> anyhow::Result<((f64, f64), (f64, f64))> {
+    let keys: Vec<EntityKey> = (0..users)
+        .map(|u| EntityKey::new(EntityKind::User, format!("user-{u}")))
+        .collect();
     for key in keys.iter().take(50) {
         store.lookup(0, std::slice::from_ref(key), now).await?;
     }
@@ -115,7 +134,10 @@ async fn measure(store: &dyn OnlineStore, users: usize, now: i64, rounds: usize)
         let started = Instant::now();
         let vector = store.lookup(0, std::slice::from_ref(key), now).await?;
         single.push(started.elapsed());
-        anyhow::ensure!(vector[0].as_ref().is_some_and(|v| v.len() == 100), "no vector for {key}");
+        anyhow::ensure!(
+            vector[0].as_ref().is_some_and(|v| v.len() == 100),
+            "no vector for {key}"
+        );
     }
     let mut batch = Vec::with_capacity(rounds / 10);
     for i in 0..rounds / 10 {
@@ -129,7 +151,9 @@ async fn measure(store: &dyn OnlineStore, users: usize, now: i64, rounds: usize)
 }
 
 async fn lookups(redis: bool, users: usize) -> anyhow::Result<()> {
-    let set = FeatureSet::new(Registry::from_toml(&hundred_feature_view()).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let set = FeatureSet::new(
+        Registry::from_toml(&hundred_feature_view()).map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
     anyhow::ensure!(set.views()[0].features.len() == 100);
     let now = micros(datetime!(2026-06-01 12:00 UTC));
     let events = user_events(users, now);
@@ -138,28 +162,42 @@ async fn lookups(redis: bool, users: usize) -> anyhow::Result<()> {
         "online lookups: {users} users, one year of history each ({} events), one 100-feature vector per user",
         events.len()
     );
-    println!("{:<22} {:>10} {:>10} {:>16} {:>16}", "store", "p50 µs", "p99 µs", "batch-100 p50 µs", "batch-100 p99 µs");
+    println!(
+        "{:<22} {:>10} {:>10} {:>16} {:>16}",
+        "store", "p50 µs", "p99 µs", "batch-100 p50 µs", "batch-100 p99 µs"
+    );
     let print = |name: &str, ((p50, p99), (b50, b99)): ((f64, f64), (f64, f64))| {
         println!("{name:<22} {p50:>10.1} {p99:>10.1} {b50:>16.1} {b99:>16.1}");
     };
     if !redis {
         let store = MemoryOnlineStore::new(Arc::clone(&set));
         store.apply(&events, &flags, now).await?;
-        print("finsight in-process", measure(&store, users, now, 100_000).await?);
+        print(
+            "finsight in-process",
+            measure(&store, users, now, 100_000).await?,
+        );
         // The models' path: read in place, no copy.
-        let keys: Vec<EntityKey> = (0..users).map(|u| EntityKey::new(EntityKind::User, format!("user-{u}"))).collect();
+        let keys: Vec<EntityKey> = (0..users)
+            .map(|u| EntityKey::new(EntityKind::User, format!("user-{u}")))
+            .collect();
         let mut samples = Vec::with_capacity(100_000);
         let mut sum = 0.0;
         for i in 0..100_000 {
             let started = Instant::now();
-            sum += store.with_vector(0, &keys[(i * 7919) % users], now, |v| v.and_then(|v| v.get(3)).unwrap_or(0.0));
+            sum += store.with_vector(0, &keys[(i * 7919) % users], now, |v| {
+                v.and_then(|v| v.get(3)).unwrap_or(0.0)
+            });
             samples.push(started.elapsed());
         }
         let (p50, p99) = summary(samples);
-        println!("{:<22} {p50:>10.2} {p99:>10.2} {:>16} {:>16}   (checksum {sum:.0})", "finsight with_vector", "-", "-");
+        println!(
+            "{:<22} {p50:>10.2} {p99:>10.2} {:>16} {:>16}   (checksum {sum:.0})",
+            "finsight with_vector", "-", "-"
+        );
         return Ok(());
     }
-    let url = std::env::var("FINSIGHT_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let url = std::env::var("FINSIGHT_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     let store = RedisOnlineStore::connect(Arc::clone(&set), &url, "finsight-bench:").await?;
     store.clear().await?;
     for chunk in events.chunks(50_000) {
@@ -173,7 +211,11 @@ async fn lookups(redis: bool, users: usize) -> anyhow::Result<()> {
             let output = std::process::Command::new(python)
                 .args([script, &url, &users.to_string(), "100", "2000"])
                 .output()?;
-            anyhow::ensure!(output.status.success(), "feast peer failed: {}", String::from_utf8_lossy(&output.stderr));
+            anyhow::ensure!(
+                output.status.success(),
+                "feast peer failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
             print!("{}", String::from_utf8_lossy(&output.stdout));
         }
         Err(_) => println!("(Feast peer skipped: set FEAST_PYTHON; see bench/feast_peer.sh)"),
@@ -201,7 +243,9 @@ async fn stage(users: u32) -> anyhow::Result<()> {
     let (synth, records) = synthetic(users)?;
     let scratch = Scratch::open("sqlite").await?;
     let store = Arc::clone(&scratch.store);
-    store.upsert_directory(&finsight_bench::directory_of(&synth)).await?;
+    store
+        .upsert_directory(&finsight_bench::directory_of(&synth))
+        .await?;
     let clock: Arc<dyn Clock> = Arc::new(FixedClock(datetime!(2026-06-01 00:00 UTC)));
     let set = FeatureSet::new(Registry::starter());
     let features = Features {
@@ -255,7 +299,9 @@ async fn materialize(users: u32) -> anyhow::Result<()> {
     let (synth, records) = synthetic(users)?;
     let scratch = Scratch::open("sqlite").await?;
     let store = Arc::clone(&scratch.store);
-    store.upsert_directory(&finsight_bench::directory_of(&synth)).await?;
+    store
+        .upsert_directory(&finsight_bench::directory_of(&synth))
+        .await?;
     for chunk in records.chunks(10_000) {
         store.insert_transactions(chunk).await?;
     }
@@ -269,7 +315,13 @@ async fn materialize(users: u32) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let report = features
-        .materialize(store.as_ref(), date!(2024 - 06 - 01), date!(2026 - 05 - 31), false, |_| {})
+        .materialize(
+            store.as_ref(),
+            date!(2024 - 06 - 01),
+            date!(2026 - 05 - 31),
+            false,
+            |_| {},
+        )
         .await?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
@@ -280,7 +332,10 @@ async fn materialize(users: u32) -> anyhow::Result<()> {
     );
     let started = Instant::now();
     let entities = features.rebuild_online().await?;
-    println!("cold start of the in-process online store: {entities} entities in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "cold start of the in-process online store: {entities} entities in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     drop(features);
     drop(store);
     scratch.drop_now().await?;

@@ -4,6 +4,7 @@
 
 mod auth;
 mod crash;
+mod features;
 mod keys;
 mod own_files;
 
