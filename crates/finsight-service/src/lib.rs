@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod auth;
 mod error;
 pub mod features;
+mod fx;
 pub mod households;
 pub mod ingest;
 pub mod invitations;

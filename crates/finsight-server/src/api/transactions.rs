@@ -234,6 +234,10 @@ pub(crate) struct TotalsParams {
     /// First day excluded, YYYY-MM-DD.
     #[param(format = Date)]
     until: String,
+    /// Convert every total into this currency (ISO 4217) at each month's
+    /// last FX close from the market data; default: each transaction's own.
+    #[param(example = "USD")]
+    currency: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -252,14 +256,14 @@ pub(crate) struct MonthlyTotals {
     totals: Vec<MonthTotal>,
 }
 
-/// Totals by month, category and currency.
+/// Totals by month, category and currency (or all in one currency).
 #[utoipa::path(
     get, path = "/v1/totals/monthly", tag = "transactions", params(TotalsParams),
     responses(
         (status = 200, description = "The totals", body = MonthlyTotals),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such user visible to the caller", body = ErrorBody),
-        (status = 422, description = "Bad range", body = ErrorBody),
+        (status = 422, description = "Bad range, or no FX rate for a currency", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
     )
 )]
@@ -271,10 +275,22 @@ pub(crate) async fn monthly_totals(
     let user = user_param(params.user_id.as_deref())?;
     let from = parse_date(&params.from).map_err(|e| ApiError::invalid("from", e))?;
     let until = parse_date(&params.until).map_err(|e| ApiError::invalid("until", e))?;
-    let totals = state
-        .services
-        .monthly_totals(caller.principal(), user, from, until)
-        .await?;
+    let currency = parse_opt("currency", params.currency.as_deref(), |c| {
+        finsight_core::Currency::parse(c).map_err(|e| e.reason)
+    })?;
+    let services = &state.services;
+    let totals = match currency {
+        Some(currency) => {
+            services
+                .monthly_totals_in(caller.principal(), user, from, until, currency)
+                .await?
+        }
+        None => {
+            services
+                .monthly_totals(caller.principal(), user, from, until)
+                .await?
+        }
+    };
     Ok(Json(MonthlyTotals {
         totals: totals
             .into_iter()

@@ -239,25 +239,37 @@ impl UserNode {
         transactions_of(ctx, Some(self.0.id), None, filter, first, after).await
     }
 
-    /// Totals by month, category and currency for [from, until).
+    /// Totals by month, category and currency for [from, until); with
+    /// `currency`, all converted into it at each month's last FX close.
     #[graphql(complexity = "super::limits::months_cost(&from, &until) * child_complexity + 1")]
     async fn monthly_totals(
         &self,
         ctx: &Context<'_>,
         from: String,
         until: String,
+        currency: Option<String>,
     ) -> async_graphql::Result<Vec<MonthTotal>> {
         let env = env(ctx)?;
-        let totals = env
-            .services
-            .monthly_totals(
-                env.principal,
-                Some(self.0.id),
-                date("from", &from)?,
-                date("until", &until)?,
-            )
-            .await
-            .map_err(gql)?;
+        let (user, from, until) = (
+            Some(self.0.id),
+            date("from", &from)?,
+            date("until", &until)?,
+        );
+        let totals = match currency {
+            Some(code) => {
+                let currency = finsight_core::Currency::parse(&code)
+                    .map_err(|e| invalid("currency", e.reason))?;
+                env.services
+                    .monthly_totals_in(env.principal, user, from, until, currency)
+                    .await
+            }
+            None => {
+                env.services
+                    .monthly_totals(env.principal, user, from, until)
+                    .await
+            }
+        }
+        .map_err(gql)?;
         Ok(totals
             .into_iter()
             .map(|t| MonthTotal {

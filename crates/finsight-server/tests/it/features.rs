@@ -209,3 +209,61 @@ async fn graphql_serves_the_same_vectors() {
     );
     assert_eq!(answer["data"]["featuresBatch"][0]["found"], json!(false));
 }
+
+#[tokio::test]
+async fn monthly_totals_convert_at_the_month_end_rate() {
+    let w = world().await;
+    let close = |day, text: &str| {
+        finsight_features::MarketFact::new("EUR-USD", day, text.parse().unwrap(), None, 0)
+    };
+    w.state
+        .services
+        .store()
+        .append_market_facts(&[
+            close(time::macros::date!(2026 - 03 - 30), "1.25"),
+            close(time::macros::date!(2026 - 04 - 30), "2"),
+        ])
+        .await
+        .unwrap();
+    let uri = "/v1/totals/monthly?from=2026-03-01&until=2026-04-01";
+    let (status, own) = call(&w.state, "GET", uri, Some(&w.bea), None).await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert!(own.to_string().contains("\"-12.50\""), "{own}");
+    let (status, euros) = call(
+        &w.state,
+        "GET",
+        &format!("{uri}&currency=EUR"),
+        Some(&w.bea),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{euros}");
+    let totals = euros["totals"].as_array().unwrap();
+    assert!(totals.iter().all(|t| t["currency"] == "EUR"), "{euros}");
+    assert!(totals.iter().any(|t| t["total"] == "-10.00"), "{euros}");
+    let (status, answer) = call(
+        &w.state,
+        "GET",
+        &format!("{uri}&currency=GBP"),
+        Some(&w.bea),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("currency")),
+        "{answer}"
+    );
+    let (status, answer) = call(
+        &w.state,
+        "GET",
+        &format!("{uri}&currency=XX"),
+        Some(&w.bea),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("currency"))
+    );
+}
