@@ -257,8 +257,7 @@ impl UserNode {
         );
         let totals = match currency {
             Some(code) => {
-                let currency = finsight_core::Currency::parse(&code)
-                    .map_err(|e| invalid("currency", e.reason))?;
+                let currency = finsight_core::Currency::parse(&code).map_err(super::validation)?;
                 env.services
                     .monthly_totals_in(env.principal, user, from, until, currency)
                     .await
