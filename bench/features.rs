@@ -180,12 +180,13 @@ async fn lookups(redis: bool, users: usize) -> anyhow::Result<()> {
         let keys: Vec<EntityKey> = (0..users)
             .map(|u| EntityKey::new(EntityKind::User, format!("user-{u}")))
             .collect();
+        let feature = set.views()[0].feature_index("spend_sum_365d").unwrap_or(0);
         let mut samples = Vec::with_capacity(100_000);
         let mut sum = 0.0;
         for i in 0..100_000 {
             let started = Instant::now();
             sum += store.with_vector(0, &keys[(i * 7919) % users], now, |v| {
-                v.and_then(|v| v.get(3)).unwrap_or(0.0)
+                v.and_then(|v| v.get(feature)).unwrap_or(0.0)
             });
             samples.push(started.elapsed());
         }
@@ -342,7 +343,7 @@ async fn materialize(users: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let part = argument("--part").unwrap_or_else(|| "all".into());
     let users: Option<u32> = argument("--users").map(|u| u.parse()).transpose()?;

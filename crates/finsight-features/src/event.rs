@@ -179,6 +179,8 @@ pub fn event_time(transaction: &Transaction) -> i64 {
 /// decided when the transaction was processed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerFact {
+    /// The transaction's outbox position: the log's key.
+    pub seq: i64,
     /// The transaction id.
     pub id: String,
     pub user: String,
@@ -194,8 +196,14 @@ pub struct LedgerFact {
 impl LedgerFact {
     /// `category` is the category as of processing (a stage before may
     /// have just decided it).
-    pub fn of(transaction: &Transaction, category: Option<&str>, created_at: i64) -> Self {
+    pub fn of(
+        transaction: &Transaction,
+        seq: i64,
+        category: Option<&str>,
+        created_at: i64,
+    ) -> Self {
         Self {
+            seq,
             id: transaction.id.to_string(),
             user: transaction.user_id.to_string(),
             account: transaction.account_id.to_string(),
@@ -251,15 +259,6 @@ impl LedgerFact {
         events.push(base);
         events
     }
-}
-
-/// The events of a committed transaction.
-pub fn ledger_events(
-    transaction: &Transaction,
-    category: Option<&str>,
-    created_at: i64,
-) -> Vec<Event> {
-    LedgerFact::of(transaction, category, created_at).events()
 }
 
 /// One daily close or FX rate as the offline log keeps it.

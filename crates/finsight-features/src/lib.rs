@@ -24,8 +24,7 @@ pub use definition::{
 };
 pub use engine::{Computed, EntityState, ViewPlan};
 pub use event::{
-    EntityKey, Event, FactFilter, LedgerFact, MarketFact, ledger_events, market_entity,
-    market_event,
+    EntityKey, Event, FactFilter, LedgerFact, MarketFact, market_entity, market_event,
 };
 pub use online::{OnlineError, OnlineStore, memory::MemoryOnlineStore, redis::RedisOnlineStore};
 pub use registry::{Registry, STARTER_TOML};

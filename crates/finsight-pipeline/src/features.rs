@@ -100,7 +100,7 @@ impl Features {
         loop {
             let page = self
                 .offline
-                .ledger_facts_between(i64::MIN, until, after.as_ref(), PAGE)
+                .ledger_facts_between(i64::MIN, until, after, PAGE)
                 .await?;
             for fact in &page {
                 for event in fact.events() {
@@ -108,9 +108,7 @@ impl Features {
                 }
             }
             match page.last() {
-                Some(last) if page.len() == PAGE as usize => {
-                    after = Some((last.at, last.id.clone()))
-                }
+                Some(last) if page.len() == PAGE as usize => after = Some(last.seq),
                 _ => break,
             }
         }
@@ -208,6 +206,7 @@ impl Features {
             let Some(last) = entries.last() else { break };
             after = last.seq;
             let ids: Vec<_> = entries.iter().map(|e| e.transaction_id).collect();
+            let seqs: HashMap<_, i64> = entries.iter().map(|e| (e.transaction_id, e.seq)).collect();
             let facts: Vec<LedgerFact> = ledger
                 .transactions_by_id(&ids)
                 .await?
@@ -215,7 +214,8 @@ impl Features {
                 .filter(|t| (from..=to).contains(&t.posted_on.date()))
                 .map(|t| {
                     let at = finsight_features::event::event_time(t);
-                    LedgerFact::of(t, t.category.as_ref().map(|c| c.as_str()), at)
+                    let category = t.category.as_ref().map(|c| c.as_str());
+                    LedgerFact::of(t, seqs[&t.id], category, at)
                 })
                 .collect();
             if !facts.is_empty() {
@@ -341,6 +341,7 @@ impl Stage for UpdateFeatures {
             .map(|item| {
                 LedgerFact::of(
                     &item.transaction,
+                    item.seq,
                     item.category().map(|c| c.as_str()),
                     created_at,
                 )

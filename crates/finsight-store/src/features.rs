@@ -20,8 +20,8 @@ pub struct FeatureSnapshot {
     pub values: Vec<Option<f64>>,
 }
 
-/// Where a page of facts in event-time order starts after.
-pub type FactCursor = (i64, String);
+/// Where a page of facts starts after: a log position.
+pub type FactCursor = i64;
 
 #[async_trait::async_trait]
 pub trait FeatureStore: Send + Sync {
@@ -47,13 +47,13 @@ pub trait FeatureStore: Send + Sync {
         until_at: i64,
     ) -> Result<Vec<LedgerFact>, StoreError>;
 
-    /// Facts with event time in `[from_at, to_at]` in (event time, id)
-    /// order, after `after`, at most `limit`.
+    /// Facts with event time in `[from_at, to_at]` in log order, after
+    /// the position `after`, at most `limit`.
     async fn ledger_facts_between(
         &self,
         from_at: i64,
         to_at: i64,
-        after: Option<&FactCursor>,
+        after: Option<FactCursor>,
         limit: u32,
     ) -> Result<Vec<LedgerFact>, StoreError>;
 

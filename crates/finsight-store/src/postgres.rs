@@ -168,6 +168,41 @@ impl Backend for PostgresBackend {
         insert_in(conn, batch, sealed).await
     }
 
+    /// Multi-row inserts of up to 1,000 facts, the new ones returned.
+    async fn append_facts(
+        &self,
+        facts: &[finsight_features::LedgerFact],
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut flags = Vec::with_capacity(facts.len());
+        let mut tx = self.write_tx().await?;
+        for chunk in facts.chunks(1000) {
+            let sql = format!(
+                "INSERT INTO feature_facts (seq, transaction_id, user_id, account_id, category,
+                 merchant, event_at, created_at, value) VALUES {}
+                 ON CONFLICT (seq) DO NOTHING RETURNING seq",
+                crate::sql::placeholders::<Self>(chunk.len(), 9)
+            );
+            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            for f in chunk {
+                query = query
+                    .bind(f.seq)
+                    .bind(f.id.as_str())
+                    .bind(f.user.as_str())
+                    .bind(f.account.as_str())
+                    .bind(f.category.as_deref())
+                    .bind(f.merchant.as_deref())
+                    .bind(f.at)
+                    .bind(f.created_at)
+                    .bind(f.value);
+            }
+            let inserted: std::collections::HashSet<i64> =
+                query.fetch_all(&mut *tx).await?.into_iter().collect();
+            flags.extend(chunk.iter().map(|f| inserted.contains(&f.seq)));
+        }
+        tx.commit().await?;
+        Ok(flags)
+    }
+
     /// A session advisory lock keyed by the role's name, held on a
     /// connection kept for as long as this process lives: when it dies,
     /// PostgreSQL releases the lock and another replica takes over.

@@ -155,6 +155,14 @@ impl Backend for SqliteBackend {
         insert_in(conn, batch, sealed).await
     }
 
+    /// Feature facts on the bulk path.
+    async fn append_facts(
+        &self,
+        facts: &[finsight_features::LedgerFact],
+    ) -> Result<Vec<bool>, StoreError> {
+        self.bulk.append_facts(facts.to_vec()).await
+    }
+
     /// One process owns an embedded database: it always leads.
     async fn try_lead(&self, _role: &str) -> Result<bool, StoreError> {
         Ok(true)

@@ -2,10 +2,13 @@
 -- feature stage writes for every processed transaction (the category as
 -- decided then, the event time, when it was learned of, the amount in
 -- millionths); point-in-time training sets and cold starts of the online
--- store read it. `market_prices` holds daily closes and FX rates.
+-- store read it. It is keyed by the transaction's outbox position, so
+-- appends go to the end of the table instead of scattering over a random
+-- key. `market_prices` holds daily closes and FX rates.
 -- Times are microseconds since the Unix epoch.
 CREATE TABLE feature_facts (
-    transaction_id TEXT PRIMARY KEY NOT NULL,
+    seq            INTEGER PRIMARY KEY NOT NULL,
+    transaction_id TEXT NOT NULL,
     user_id        TEXT NOT NULL,
     account_id     TEXT NOT NULL,
     category       TEXT,
@@ -16,7 +19,6 @@ CREATE TABLE feature_facts (
 );
 CREATE INDEX feature_facts_user ON feature_facts (user_id, event_at);
 CREATE INDEX feature_facts_account ON feature_facts (account_id, event_at);
-CREATE INDEX feature_facts_time ON feature_facts (event_at, transaction_id);
 
 CREATE TABLE market_prices (
     entity_kind TEXT NOT NULL,

@@ -16,9 +16,10 @@ use crate::{FactCursor, FeatureSnapshot, StoreError};
 const CHUNK: usize = 1000;
 
 const FACT_COLUMNS: &str =
-    "transaction_id, user_id, account_id, category, merchant, event_at, created_at, value";
+    "seq, transaction_id, user_id, account_id, category, merchant, event_at, created_at, value";
 
 type FactRow = (
+    i64,
     String,
     String,
     String,
@@ -30,8 +31,9 @@ type FactRow = (
 );
 
 fn fact_of(row: FactRow) -> LedgerFact {
-    let (id, user, account, category, merchant, at, created_at, value) = row;
+    let (seq, id, user, account, category, merchant, at, created_at, value) = row;
     LedgerFact {
+        seq,
         id,
         user,
         account,
@@ -141,31 +143,7 @@ where
     }
 
     async fn append_ledger_facts(&self, facts: &[LedgerFact]) -> Result<Vec<bool>, StoreError> {
-        let mut flags = Vec::with_capacity(facts.len());
-        let mut tx = self.write_tx().await?;
-        for chunk in facts.chunks(CHUNK) {
-            let sql = format!(
-                "INSERT INTO feature_facts ({FACT_COLUMNS}) VALUES {}
-                 ON CONFLICT (transaction_id) DO NOTHING RETURNING transaction_id",
-                placeholders::<B>(chunk.len(), 8)
-            );
-            let mut query = sqlx::query_scalar::<_, String>(&sql);
-            for f in chunk {
-                query = query
-                    .bind(f.id.as_str())
-                    .bind(f.user.as_str())
-                    .bind(f.account.as_str())
-                    .bind(f.category.as_deref())
-                    .bind(f.merchant.as_deref())
-                    .bind(f.at)
-                    .bind(f.created_at)
-                    .bind(f.value);
-            }
-            let inserted = query.fetch_all(&mut *tx).await?;
-            flags.extend(new_flags(chunk.iter().map(|f| f.id.clone()), inserted));
-        }
-        tx.commit().await?;
-        Ok(flags)
+        self.backend.append_facts(facts).await
     }
 
     async fn ledger_facts_of(
@@ -187,7 +165,7 @@ where
         // `$N` parameters by first appearance.
         let sql = format!(
             "SELECT {FACT_COLUMNS} FROM feature_facts WHERE event_at <= $1 AND {condition}
-             ORDER BY event_at, transaction_id"
+             ORDER BY event_at, seq"
         );
         let mut query = sqlx::query_as::<_, FactRow>(&sql)
             .bind(until_at)
@@ -203,20 +181,17 @@ where
         &self,
         from_at: i64,
         to_at: i64,
-        after: Option<&FactCursor>,
+        after: Option<FactCursor>,
         limit: u32,
     ) -> Result<Vec<LedgerFact>, StoreError> {
-        let (after_at, after_id) = after.cloned().unwrap_or((i64::MIN, String::new()));
         let rows = sqlx::query_as::<_, FactRow>(&format!(
             "SELECT {FACT_COLUMNS} FROM feature_facts
-             WHERE event_at >= $1 AND event_at <= $2
-               AND (event_at > $3 OR (event_at = $3 AND transaction_id > $4))
-             ORDER BY event_at, transaction_id LIMIT $5"
+             WHERE seq > $1 AND event_at >= $2 AND event_at <= $3
+             ORDER BY seq LIMIT $4"
         ))
+        .bind(after.unwrap_or(i64::MIN))
         .bind(from_at)
         .bind(to_at)
-        .bind(after_at)
-        .bind(after_id)
         .bind(i64::from(limit))
         .fetch_all(self.read_pool())
         .await?;

@@ -90,6 +90,13 @@ pub trait Backend: Send + Sync + 'static {
         sealed: &'a [SealedText],
     ) -> impl Future<Output = Result<InsertReport, StoreError>> + Send + 'a;
 
+    /// Appends feature facts, skipping ones already logged; per fact,
+    /// whether it was new (`FeatureStore::append_ledger_facts`).
+    fn append_facts(
+        &self,
+        facts: &[finsight_features::LedgerFact],
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
+
     /// Whether this process leads `role` (see `JobStore::try_lead`).
     fn try_lead(&self, role: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
