@@ -205,8 +205,23 @@ impl Features {
                 .await?;
             let Some(last) = entries.last() else { break };
             after = last.seq;
-            let ids: Vec<_> = entries.iter().map(|e| e.transaction_id).collect();
-            let seqs: HashMap<_, i64> = entries.iter().map(|e| (e.transaction_id, e.seq)).collect();
+            // Only what the log lacks is read (and decrypted) again.
+            let all: Vec<i64> = entries.iter().map(|e| e.seq).collect();
+            let logged: std::collections::HashSet<i64> = self
+                .offline
+                .logged_fact_seqs(&all)
+                .await?
+                .into_iter()
+                .collect();
+            let missing: Vec<_> = entries
+                .iter()
+                .filter(|e| !logged.contains(&e.seq))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let ids: Vec<_> = missing.iter().map(|e| e.transaction_id).collect();
+            let seqs: HashMap<_, i64> = missing.iter().map(|e| (e.transaction_id, e.seq)).collect();
             let facts: Vec<LedgerFact> = ledger
                 .transactions_by_id(&ids)
                 .await?

@@ -39,6 +39,9 @@ pub trait FeatureStore: Send + Sync {
     /// was new.
     async fn append_ledger_facts(&self, facts: &[LedgerFact]) -> Result<Vec<bool>, StoreError>;
 
+    /// Which of these log positions are already logged.
+    async fn logged_fact_seqs(&self, seqs: &[i64]) -> Result<Vec<i64>, StoreError>;
+
     /// One entity's facts with event time at or before `until_at`, in
     /// event-time order.
     async fn ledger_facts_of(

@@ -146,6 +146,22 @@ where
         self.backend.append_facts(facts).await
     }
 
+    async fn logged_fact_seqs(&self, seqs: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let mut logged = Vec::new();
+        for chunk in seqs.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT seq FROM feature_facts WHERE seq IN ({}) ORDER BY seq",
+                placeholders::<B>(chunk.len(), 1)
+            );
+            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            for seq in chunk {
+                query = query.bind(*seq);
+            }
+            logged.extend(query.fetch_all(self.read_pool()).await?);
+        }
+        Ok(logged)
+    }
+
     async fn ledger_facts_of(
         &self,
         entity: FactFilter<'_>,

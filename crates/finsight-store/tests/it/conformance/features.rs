@@ -51,6 +51,10 @@ pub async fn feature_facts_are_logged_once_and_read_per_entity(store: Arc<dyn St
         vec![false, false, true]
     );
 
+    assert_eq!(
+        store.logged_fact_seqs(&[5, 9, 1, 2]).await.unwrap(),
+        vec![1, 2, 5]
+    );
     let ids = |facts: Vec<LedgerFact>| facts.into_iter().map(|f| f.id).collect::<Vec<_>>();
     let user = store
         .ledger_facts_of(FactFilter::User("u1"), 300)
