@@ -5,6 +5,7 @@
 //! market entities (assets, currency pairs) are open to every signed-in
 //! principal.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use finsight_core::{AccountId, Action, Principal, StaffRole, UserId};
@@ -85,10 +86,28 @@ impl Services {
         let set = &serving.set;
         let wanted = set.registry().resolve(features).map_err(invalid)?;
         let now = finsight_features::event::micros(self.clock.now());
-        // Resolve every entity to the one the store knows, or to nothing.
+        // Resolve every entity to the one the store knows, or to nothing;
+        // analysts name people and accounts by pseudonym.
+        let analyst = matches!(
+            principal,
+            Principal::Staff {
+                role: StaffRole::Analyst,
+                ..
+            }
+        );
+        let index = if analyst {
+            let accounts = entities.iter().any(|e| e.kind == EntityKind::Account);
+            Some(self.pseudonym_index(principal, accounts).await?)
+        } else {
+            None
+        };
         let mut resolved: Vec<Option<EntityKey>> = Vec::with_capacity(entities.len());
         for entity in entities {
-            resolved.push(self.visible_entity(principal, entity).await?);
+            resolved.push(match (&index, entity.kind) {
+                (_, EntityKind::Asset | EntityKind::CurrencyPair) => Some(entity.clone()),
+                (Some(index), _) => index.resolve(entity),
+                (None, _) => self.visible_entity(principal, entity).await?,
+            });
         }
         let mut answers: Vec<EntityFeatures> = entities
             .iter()
@@ -143,25 +162,12 @@ impl Services {
         Ok(answers)
     }
 
-    /// The entity as stored, if the principal may read it.
+    /// The entity, if the principal (not an analyst) may read it.
     async fn visible_entity(
         &self,
         principal: &Principal,
         entity: &EntityKey,
     ) -> Result<Option<EntityKey>, ServiceError> {
-        if matches!(entity.kind, EntityKind::Asset | EntityKind::CurrencyPair) {
-            return Ok(Some(entity.clone()));
-        }
-        let analyst = matches!(
-            principal,
-            Principal::Staff {
-                role: StaffRole::Analyst,
-                ..
-            }
-        );
-        if analyst {
-            return self.entity_of_pseudonym(principal, entity).await;
-        }
         let user = match entity.kind {
             EntityKind::Account => {
                 let Ok(id) = AccountId::parse(&entity.id) else {
@@ -187,42 +193,61 @@ impl Services {
         }
     }
 
-    /// An analyst's entity: its user (or account) part is an
-    /// `analyst-view` pseudonym of someone in the analyst's tenant.
-    async fn entity_of_pseudonym(
+    /// The `analyst-view` pseudonyms of the people and accounts of the
+    /// principal's tenant, built once per request.
+    async fn pseudonym_index(
         &self,
         principal: &Principal,
-        entity: &EntityKey,
-    ) -> Result<Option<EntityKey>, ServiceError> {
+        accounts: bool,
+    ) -> Result<PseudonymIndex, ServiceError> {
+        let mut index = PseudonymIndex::default();
         let Some(pseudonyms) = &self.analyst_pseudonyms else {
-            return Ok(None);
+            return Ok(index);
         };
         let tenant = principal.tenant();
-        let (pseudonym, rest) = match entity.kind {
-            EntityKind::User | EntityKind::Account => (entity.id.as_str(), None),
-            _ => match entity.id.split_once(':') {
-                Some((p, rest)) => (p, Some(rest)),
-                None => return Ok(None),
-            },
-        };
-        let users = self.store.users().await?;
-        for user in users.iter().filter(|u| u.tenant_id == tenant) {
-            if entity.kind == EntityKind::Account {
+        for user in self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.tenant_id == tenant)
+        {
+            index.users.insert(
+                pseudonyms.pseudonym("user", user.id.as_uuid().as_bytes()),
+                user.id.to_string(),
+            );
+            if accounts {
                 for account in self.store.accounts_of_user(user.id).await? {
-                    if pseudonyms.pseudonym("account", account.id.as_uuid().as_bytes()) == pseudonym
-                    {
-                        return Ok(Some(EntityKey::new(entity.kind, account.id.to_string())));
-                    }
+                    index.accounts.insert(
+                        pseudonyms.pseudonym("account", account.id.as_uuid().as_bytes()),
+                        account.id.to_string(),
+                    );
                 }
-            } else if pseudonyms.pseudonym("user", user.id.as_uuid().as_bytes()) == pseudonym {
-                let id = match rest {
-                    Some(rest) => format!("{}:{rest}", user.id),
-                    None => user.id.to_string(),
-                };
-                return Ok(Some(EntityKey::new(entity.kind, id)));
             }
         }
-        Ok(None)
+        Ok(index)
+    }
+}
+
+/// Pseudonym → real id, for analysts' lookups.
+#[derive(Default)]
+struct PseudonymIndex {
+    users: HashMap<String, String>,
+    accounts: HashMap<String, String>,
+}
+
+impl PseudonymIndex {
+    /// An analyst's entity: its user (or account) part is a pseudonym.
+    fn resolve(&self, entity: &EntityKey) -> Option<EntityKey> {
+        let id = match entity.kind {
+            EntityKind::Account => self.accounts.get(&entity.id)?.clone(),
+            EntityKind::User => self.users.get(&entity.id)?.clone(),
+            _ => {
+                let (pseudonym, rest) = entity.id.split_once(':')?;
+                format!("{}:{rest}", self.users.get(pseudonym)?)
+            }
+        };
+        Some(EntityKey::new(entity.kind, id))
     }
 }
 

@@ -267,3 +267,52 @@ async fn monthly_totals_convert_at_the_month_end_rate() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("currency"))
     );
 }
+
+#[tokio::test]
+async fn analysts_name_entities_by_pseudonym_and_see_only_pseudonyms() {
+    let w = world().await;
+    seed(&w).await;
+    let key = finsight_privacy::PseudonymKey::from_hex(&"ab".repeat(32)).unwrap();
+    let services = w.state.services.clone().with_pseudonym_key(&key).unwrap();
+    let state = w.state.clone().with_services(services);
+    let pseudonyms = key.for_purpose(finsight_service::ANALYST_VIEW).unwrap();
+    let bea = pseudonyms.pseudonym("user", w.user_b.as_uuid().as_bytes());
+    let ann_account = pseudonyms.pseudonym("account", w.account_a.as_uuid().as_bytes());
+    let body = json!({
+        "entities": [
+            {"entity_type": "user", "entity_id": bea},
+            {"entity_type": "user_category", "entity_id": format!("{bea}:dining")},
+            {"entity_type": "user", "entity_id": w.user_b.to_string()},
+            {"entity_type": "account", "entity_id": ann_account},
+        ],
+        "features": ["user_activity.count_all"],
+    });
+    let (status, answer) = call(
+        &state,
+        "POST",
+        "/v1/features:batch",
+        Some(&w.analyst),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let results = answer["results"].as_array().unwrap();
+    let found: Vec<bool> = results
+        .iter()
+        .map(|r| r["found"].as_bool().unwrap())
+        .collect();
+    // A real id is not a pseudonym: nothing found by it.
+    assert_eq!(found, [true, true, false, true]);
+    assert_eq!(
+        results[0]["views"][0]["features"],
+        json!({"count_all": 2.0})
+    );
+    for found in [&results[0], &results[1], &results[3]] {
+        let text = found.to_string();
+        assert!(
+            !text.contains(&w.user_b.to_string()) && !text.contains(&w.account_a.to_string()),
+            "{text}"
+        );
+    }
+    assert_eq!(results[0]["entity_id"], json!(bea));
+}
