@@ -271,14 +271,14 @@ fn rules_processing_and_backfill_from_the_command_line() {
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    // Three daily jobs (expiry, volume-check, audit-retention)
-    // × three days.
-    assert_eq!(first.matches(": ran: ").count(), 9, "{first}");
+    // Four daily jobs (features-materialize, expiry, volume-check,
+    // audit-retention) × three days.
+    assert_eq!(first.matches(": ran: ").count(), 12, "{first}");
     let again = ok(&finsight(&with_dir(
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    assert_eq!(again.matches(": already done: ").count(), 9, "{again}");
+    assert_eq!(again.matches(": already done: ").count(), 12, "{again}");
 }
 
 #[test]
@@ -446,7 +446,7 @@ mod audit {
         assert!(!String::from_utf8_lossy(&ahead.stdout).contains("pruned entries"));
         let (intact, text) = verify(dir.path());
         assert!(
-            intact && text.contains("audit log intact: 12 entries"),
+            intact && text.contains("audit log intact: 13 entries"),
             "{text}"
         );
     }
@@ -456,7 +456,7 @@ mod audit {
         let intact = audited();
         assert_eq!(
             verify(intact.path()),
-            (true, "audit log intact: 12 entries\n".to_owned())
+            (true, "audit log intact: 13 entries\n".to_owned())
         );
 
         let edited = audited();
@@ -491,26 +491,24 @@ mod audit {
         assert!(!ok && text.contains("broken at entry 2"), "{text}");
 
         // The demo's five keys (data and index key of two tenants, the
-        // system index key), its two logins, then the five imports.
+        // system index key), its market prices and its two logins, then the
+        // five imports.
         let listed = ok_list(intact.path());
         let lines: Vec<&str> = listed.lines().collect();
-        assert_eq!(lines.len(), 12, "{listed}");
-        assert!(
-            lines[..5]
+        assert_eq!(lines.len(), 13, "{listed}");
+        let count = |actor: &str, action: &str| {
+            lines[..8]
                 .iter()
-                .all(|l| l.contains(" system ") && l.contains("keys.create")),
-            "{listed}"
-        );
+                .filter(|l| l.contains(actor) && l.contains(action))
+                .count()
+        };
+        assert_eq!(count(" system ", "keys.create"), 5, "{listed}");
+        assert_eq!(count(" cli ", "market.import"), 1, "{listed}");
+        assert_eq!(count(" demo ", "login.create"), 2, "{listed}");
         assert!(
-            lines[5..7]
+            lines[8..]
                 .iter()
-                .all(|l| l.contains(" demo ") && l.contains("login.create")),
-            "{listed}"
-        );
-        assert!(
-            lines[7..]
-                .iter()
-                .all(|l| l.contains(" cli ") && l.contains("import")),
+                .all(|l| l.contains(" cli ") && l.contains(" import")),
             "{listed}"
         );
     }
