@@ -63,20 +63,31 @@ impl BulkWriter {
         sealed_quarantine: Vec<(String, Option<String>)>,
         now: OffsetDateTime,
     ) -> Result<BatchReport, StoreError> {
-        let connection = Arc::clone(&self.connection);
-        tokio::task::spawn_blocking(move || {
-            let mut connection = connection.lock().map_err(|_| StoreError::Task {
-                task: "bulk writer",
-                reason: "an earlier write panicked".into(),
-            })?;
+        self.on_writer(move |connection| {
             write_blocking(
-                &mut connection,
+                connection,
                 &transactions,
                 &sealed,
                 &quarantine,
                 &sealed_quarantine,
                 now,
             )
+        })
+        .await
+    }
+
+    /// Runs `work` on the writer connection, on a blocking thread.
+    async fn on_writer<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = Arc::clone(&self.connection);
+        tokio::task::spawn_blocking(move || {
+            let mut connection = connection.lock().map_err(|_| StoreError::Task {
+                task: "bulk writer",
+                reason: "an earlier write panicked".into(),
+            })?;
+            work(&mut connection)
         })
         .await
         .map_err(|e| StoreError::Task {
@@ -94,12 +105,7 @@ impl BulkWriter {
         &self,
         facts: Vec<finsight_features::LedgerFact>,
     ) -> Result<Vec<bool>, StoreError> {
-        let connection = Arc::clone(&self.connection);
-        tokio::task::spawn_blocking(move || {
-            let mut connection = connection.lock().map_err(|_| StoreError::Task {
-                task: "bulk writer",
-                reason: "an earlier write panicked".into(),
-            })?;
+        self.on_writer(move |connection| {
             let tx = connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(bulk_error)?;
@@ -133,10 +139,6 @@ impl BulkWriter {
             Ok(flags)
         })
         .await
-        .map_err(|e| StoreError::Task {
-            task: "bulk writer",
-            reason: e.to_string(),
-        })?
     }
 }
 

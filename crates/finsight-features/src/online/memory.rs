@@ -10,7 +10,7 @@ use std::time::Instant;
 use crate::FeatureSet;
 use crate::engine::{Computed, EntityState, days_since};
 use crate::event::{EntityKey, Event, stable_hash};
-use crate::online::{OnlineError, OnlineStore, Vector, record_freshness, record_lookup};
+use crate::online::{Applied, OnlineError, OnlineStore, Vector, record_lookup};
 
 const SHARDS: usize = 32;
 
@@ -129,38 +129,21 @@ impl OnlineStore for MemoryOnlineStore {
         is_new: &[bool],
         now: i64,
     ) -> Result<usize, OnlineError> {
-        let mut counted = 0;
+        let mut applied = Applied::default();
         let mut order: Vec<usize> = (0..events.len()).collect();
         order.sort_by(|&a, &b| events[a].entity.cmp(&events[b].entity));
-        let mut newest: HashMap<crate::EntityKind, i64> = HashMap::new();
         for group in order.chunk_by(|&a, &b| events[a].entity == events[b].entity) {
             let entity = &events[group[0]].entity;
-            let older_than = now.saturating_sub(self.set.horizon(entity.kind));
             let mut shard = self
                 .shard(entity)
                 .write()
                 .unwrap_or_else(|e| e.into_inner());
             let entry = shard.entry(entity.clone()).or_default();
-            entry.state.evict(older_than);
-            for &i in group {
-                if entry.state.insert(
-                    &events[i],
-                    older_than,
-                    is_new.get(i).copied().unwrap_or(true),
-                ) {
-                    counted += 1;
-                    let newest = newest.entry(entity.kind).or_insert(i64::MIN);
-                    *newest = (*newest).max(events[i].at);
-                }
-            }
+            applied.add(&self.set, &mut entry.state, events, group, is_new, now);
             self.recompute(entity, entry, now);
         }
-        for (kind, at) in newest {
-            for &v in self.set.views_of(kind) {
-                record_freshness(&self.set.views()[v].name, at, now);
-            }
-        }
-        Ok(counted)
+        applied.record_freshness(&self.set, now);
+        Ok(applied.counted)
     }
 
     async fn lookup(

@@ -89,8 +89,52 @@ pub(crate) fn record_lookup(
     metrics::counter!("finsight_features_lookup_nulls_total", "view" => view).increment(nulls);
 }
 
-/// Records how old the newest event applied to a view's entities is.
-pub(crate) fn record_freshness(view: &str, newest_event: i64, now: i64) {
-    metrics::gauge!("finsight_features_freshness_seconds", "view" => view.to_owned())
-        .set((now - newest_event).max(0) as f64 / 1e6);
+/// What applying a batch of events did: how many counted, and the newest
+/// event time per entity kind (each view's freshness).
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    pub(crate) counted: usize,
+    newest: std::collections::HashMap<crate::EntityKind, i64>,
+}
+
+impl Applied {
+    /// Adds `indices` of `events` (all of one entity) to its `state`,
+    /// first moving what left the entity's longest window into its totals.
+    pub(crate) fn add(
+        &mut self,
+        set: &crate::FeatureSet,
+        state: &mut EntityState,
+        events: &[Event],
+        indices: &[usize],
+        is_new: &[bool],
+        now: i64,
+    ) {
+        let Some(&first) = indices.first() else {
+            return;
+        };
+        let kind = events[first].entity.kind;
+        let older_than = now.saturating_sub(set.horizon(kind));
+        state.evict(older_than);
+        for &i in indices {
+            if state.insert(
+                &events[i],
+                older_than,
+                is_new.get(i).copied().unwrap_or(true),
+            ) {
+                self.counted += 1;
+                let newest = self.newest.entry(kind).or_insert(i64::MIN);
+                *newest = (*newest).max(events[i].at);
+            }
+        }
+    }
+
+    /// Records how old the newest event applied to each view's entities is.
+    pub(crate) fn record_freshness(&self, set: &crate::FeatureSet, now: i64) {
+        for (&kind, &at) in &self.newest {
+            for &view in set.views_of(kind) {
+                metrics::gauge!("finsight_features_freshness_seconds", "view" => set.views()[view].name.clone())
+                    .set((now - at).max(0) as f64 / 1e6);
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ use redis::aio::ConnectionManager;
 use crate::FeatureSet;
 use crate::engine::{Computed, EntityState};
 use crate::event::{EntityKey, Event};
-use crate::online::{OnlineError, OnlineStore, Vector, record_freshness, record_lookup};
+use crate::online::{Applied, OnlineError, OnlineStore, Vector, record_lookup};
 
 pub struct RedisOnlineStore {
     set: Arc<FeatureSet>,
@@ -177,23 +177,10 @@ impl OnlineStore for RedisOnlineStore {
         let entities: Vec<&EntityKey> = groups.keys().copied().collect();
         let states = self.states(&entities).await?;
         let mut pipe = redis::pipe();
-        let mut counted = 0;
-        let mut newest: HashMap<crate::EntityKind, i64> = HashMap::new();
+        let mut applied = Applied::default();
         for (entity, state) in entities.iter().zip(states) {
             let mut state = state.unwrap_or_default();
-            let older_than = now.saturating_sub(self.set.horizon(entity.kind));
-            state.evict(older_than);
-            for &i in &groups[entity] {
-                if state.insert(
-                    &events[i],
-                    older_than,
-                    is_new.get(i).copied().unwrap_or(true),
-                ) {
-                    counted += 1;
-                    let newest = newest.entry(entity.kind).or_insert(i64::MIN);
-                    *newest = (*newest).max(events[i].at);
-                }
-            }
+            applied.add(&self.set, &mut state, events, &groups[entity], is_new, now);
             self.write_entity(&mut pipe, entity, &state, now)?;
         }
         if !entities.is_empty() {
@@ -201,12 +188,8 @@ impl OnlineStore for RedisOnlineStore {
                 .await
                 .map_err(unavailable)?;
         }
-        for (kind, at) in newest {
-            for &v in self.set.views_of(kind) {
-                record_freshness(&self.set.views()[v].name, at, now);
-            }
-        }
-        Ok(counted)
+        applied.record_freshness(&self.set, now);
+        Ok(applied.counted)
     }
 
     async fn lookup(
