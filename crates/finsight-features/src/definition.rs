@@ -263,6 +263,47 @@ pub struct Feature {
 }
 
 impl Feature {
+    /// How it is computed, in words (`sum of spend over 30d in dining`);
+    /// `features` are the view's, which ratios name.
+    pub fn how(&self, features: &[Feature]) -> String {
+        let within = |window: &Window, filter: &Filter| {
+            let category = filter
+                .category
+                .as_ref()
+                .map(|c| format!(" in {c}"))
+                .unwrap_or_default();
+            format!("{}{category}", window.as_str())
+        };
+        match &self.kind {
+            FeatureKind::Aggregate {
+                aggregation,
+                field,
+                window,
+                filter,
+            } => format!(
+                "{aggregation:?} of {field:?} over {}",
+                within(window, filter)
+            )
+            .to_lowercase(),
+            FeatureKind::Ratio {
+                numerator,
+                denominator,
+            } => {
+                let name = |i: &usize| features.get(*i).map_or("?", |f| f.name.as_str());
+                format!("ratio {} / {}", name(numerator), name(denominator))
+            }
+            FeatureKind::RobustZ {
+                field,
+                window,
+                filter,
+            } => format!(
+                "robust z of the latest {field:?} against {}",
+                within(window, filter)
+            )
+            .to_lowercase(),
+        }
+    }
+
     pub fn is_time_since(&self) -> bool {
         matches!(&self.kind, FeatureKind::Aggregate { aggregation, .. } if aggregation.is_time_since())
     }

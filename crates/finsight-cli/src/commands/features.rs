@@ -3,8 +3,8 @@
 //! entity's current vector.
 
 use clap::Subcommand;
+use finsight_features::EntityKey;
 use finsight_features::training::{PointInTime, column_names, columns};
-use finsight_features::{EntityKey, FeatureKind};
 use time::Date;
 
 use crate::app::App;
@@ -97,44 +97,7 @@ pub async fn run(app: &App, command: FeaturesCommand) -> anyhow::Result<()> {
                 say!("{}", view.description);
             }
             for feature in &view.features {
-                let how = match &feature.kind {
-                    FeatureKind::Aggregate {
-                        aggregation,
-                        field,
-                        window,
-                        filter,
-                    } => format!(
-                        "{aggregation:?} of {field:?} over {}{}",
-                        window.as_str(),
-                        filter
-                            .category
-                            .as_ref()
-                            .map(|c| format!(" in {c}"))
-                            .unwrap_or_default()
-                    )
-                    .to_lowercase(),
-                    FeatureKind::Ratio {
-                        numerator,
-                        denominator,
-                    } => format!(
-                        "ratio {} / {}",
-                        view.features[*numerator].name, view.features[*denominator].name
-                    ),
-                    FeatureKind::RobustZ {
-                        field,
-                        window,
-                        filter,
-                    } => format!(
-                        "robust z of the latest {field:?} against {}{}",
-                        window.as_str(),
-                        filter
-                            .category
-                            .as_ref()
-                            .map(|c| format!(" in {c}"))
-                            .unwrap_or_default()
-                    )
-                    .to_lowercase(),
-                };
+                let how = feature.how(&view.features);
                 say!("  {:<24} {how:<48} {}", feature.name, feature.description);
             }
         }
