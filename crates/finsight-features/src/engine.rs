@@ -54,7 +54,16 @@ pub struct Totals {
 
 impl Totals {
     fn add(&mut self, point: &Point) {
-        let v = point.value;
+        self.add_value(point, point.value);
+        if point.merchant != 0 {
+            self.merchants.insert(point.merchant);
+        }
+    }
+
+    /// Counts `value` (the point's field value) without its merchant:
+    /// finite windows count distinct merchants from their own list.
+    #[inline]
+    fn add_value(&mut self, point: &Point, v: i64) {
         self.count += 1;
         self.sum += i128::from(v);
         self.sum_sq = self.sum_sq.saturating_add(i128::from(v) * i128::from(v));
@@ -66,9 +75,6 @@ impl Totals {
             .is_none_or(|(at, key, _)| (point.at, point.key) > (at, key))
         {
             self.last = Some((point.at, point.key, v));
-        }
-        if point.merchant != 0 {
-            self.merchants.insert(point.merchant);
         }
     }
 }
@@ -383,11 +389,13 @@ impl Acc {
             let Some(value) = group.field.select(point.value) else {
                 continue;
             };
-            let selected = Point {
-                value,
-                ..point.clone()
-            };
-            acc.totals.add(&selected);
+            if group.window == Window::All {
+                // All-time groups read the unfiltered value (the registry
+                // allows no filter there), merchants included.
+                acc.totals.add(point);
+            } else {
+                acc.totals.add_value(point, value);
+            }
             acc.last_value = Some(value);
             if group.needs.values {
                 acc.values.push(value);
