@@ -53,7 +53,7 @@ pub fn normalize(text: &str) -> String {
             continue;
         }
         plain.push(word);
-        if !WRAPPERS.contains(&word) && !(word.len() == 1 && word != "&") {
+        if !WRAPPERS.contains(&word) && (word.len() > 1 || word == "&") {
             words.push(word);
         }
     }

@@ -64,6 +64,9 @@ pub enum CategorizerError {
     Corrupt(String),
 }
 
+/// One distinct feature set (as rows) with the weight of each label it had.
+type Merged = (Vec<u32>, Vec<(u32, f32)>);
+
 /// A category with its probability.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction<'m> {
@@ -135,7 +138,7 @@ impl Categorizer {
                 None => targets.push((label, weight)),
             }
         }
-        let mut merged: Vec<(Vec<u32>, Vec<(u32, f32)>)> = merged.into_iter().collect();
+        let mut merged: Vec<Merged> = merged.into_iter().collect();
         merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
         let mut model = Self {
@@ -149,7 +152,7 @@ impl Categorizer {
         Ok(model)
     }
 
-    fn fit(&mut self, examples: &mut [(Vec<u32>, Vec<(u32, f32)>)]) {
+    fn fit(&mut self, examples: &mut [Merged]) {
         let classes = self.labels.len();
         let TrainOptions {
             epochs,
