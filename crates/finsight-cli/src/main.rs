@@ -105,6 +105,9 @@ enum Command {
     Migrate,
     /// Print counts per user, account kind and category.
     Stats,
+    /// Measure the models on held-out data, beside their baselines.
+    #[command(subcommand)]
+    Eval(commands::eval::EvalCommand),
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -124,6 +127,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Synth(args) => return synth::run(app::system_clock().as_ref(), args).await,
         Command::Export(args) => return export::run(settings, args).await,
+        Command::Eval(command) => return commands::eval::run(command),
         command => command,
     };
     let app = App::build(settings).await?;
@@ -151,7 +155,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Stats => stats::run(&app).await,
-        Command::Openapi | Command::Synth(_) | Command::Export(_) => {
+        Command::Openapi | Command::Synth(_) | Command::Export(_) | Command::Eval(_) => {
             unreachable!("handled before the database is opened")
         }
     }

@@ -36,16 +36,19 @@ pub enum Cadence {
     Biweekly,
     Semimonthly,
     Monthly,
+    /// Every two months (water bills).
+    Bimonthly,
     Quarterly,
     Yearly,
 }
 
 impl Cadence {
-    pub const ALL: [Cadence; 6] = [
+    pub const ALL: [Cadence; 7] = [
         Cadence::Weekly,
         Cadence::Biweekly,
         Cadence::Semimonthly,
         Cadence::Monthly,
+        Cadence::Bimonthly,
         Cadence::Quarterly,
         Cadence::Yearly,
     ];
@@ -56,6 +59,7 @@ impl Cadence {
             Cadence::Biweekly => "biweekly",
             Cadence::Semimonthly => "semimonthly",
             Cadence::Monthly => "monthly",
+            Cadence::Bimonthly => "bimonthly",
             Cadence::Quarterly => "quarterly",
             Cadence::Yearly => "yearly",
         }
@@ -68,6 +72,7 @@ impl Cadence {
             Cadence::Biweekly => 14.0,
             Cadence::Semimonthly => 365.25 / 24.0,
             Cadence::Monthly => 365.25 / 12.0,
+            Cadence::Bimonthly => 365.25 / 6.0,
             Cadence::Quarterly => 365.25 / 4.0,
             Cadence::Yearly => 365.25,
         }
@@ -81,6 +86,7 @@ impl Cadence {
             Cadence::Biweekly => 2.0,
             Cadence::Semimonthly => 4.0,
             Cadence::Monthly => 5.0,
+            Cadence::Bimonthly => 7.0,
             Cadence::Quarterly => 10.0,
             Cadence::Yearly => 20.0,
         }
@@ -145,6 +151,11 @@ pub struct DetectOptions {
     /// Weekly and biweekly groups must keep their amount within this
     /// coefficient of variation (shopping every Saturday is not a bill).
     pub max_short_cadence_cv: f64,
+    /// A series with fewer dates than this must keep its amount within
+    /// `max_few_cv` (three visits to a shop can be two months apart by
+    /// chance).
+    pub few_occurrences: usize,
+    pub max_few_cv: f64,
 }
 
 impl Default for DetectOptions {
@@ -154,6 +165,8 @@ impl Default for DetectOptions {
             min_regularity: 0.75,
             band_gap: 1.35,
             max_short_cadence_cv: 0.2,
+            few_occurrences: 6,
+            max_few_cv: 0.35,
         }
     }
 }
@@ -180,9 +193,25 @@ pub fn detect<K: Clone>(
             .push(occurrence);
     }
     let mut found = Vec::new();
-    for members in groups.into_values() {
+    for mut members in groups.into_values() {
+        members.sort_by_key(|o| o.date);
+        // The whole group first (a seasonal gas bill, a subscription whose
+        // price doubled); a group that is irregular or pays twice on a day
+        // (a salary and a bonus) is split by amount (also two subscriptions
+        // billed by the same company).
+        let one_per_day = members.windows(2).all(|w| w[0].date != w[1].date);
+        if members.len() >= options.min_occurrences
+            && one_per_day
+            && let Some(series) = series_of(members.clone(), as_of, options)
+        {
+            found.push(series);
+            continue;
+        }
+        let group = members.len();
         for band in amount_bands(members, options.band_gap) {
+            // A band is one of a few series, not a slice of a shop's visits.
             if band.len() >= options.min_occurrences
+                && (band.len() * 3 >= group || band.len() >= options.few_occurrences)
                 && let Some(series) = series_of(band, as_of, options)
             {
                 found.push(series);
@@ -245,14 +274,23 @@ fn series_of<K: Clone>(
         return None;
     }
     let amounts: Vec<i64> = members.iter().map(|o| o.amount_minor).collect();
+    let spread = variation(&amounts);
     if matches!(cadence, Cadence::Weekly | Cadence::Biweekly)
-        && variation(&amounts) > options.max_short_cadence_cv
+        && spread > options.max_short_cadence_cv
+    {
+        return None;
+    }
+    // Few payments fit some cadence by chance; a bill's amount also holds
+    // (or changed once, to a new price that holds).
+    let price_changes = price_changes(&members);
+    if dates.len() < options.few_occurrences
+        && spread > options.max_few_cv
+        && price_changes.is_empty()
     {
         return None;
     }
     let last = *members.last()?;
     let first_date = members[0].date;
-    let price_changes = price_changes(&members);
     let fixed_amount = is_stable(&amounts[amounts.len() - 2..]);
     let next_date = next_date(cadence, &dates, last.date);
     let overdue = (as_of - last.date).whole_days() as f64;
@@ -323,21 +361,25 @@ fn is_stable(amounts: &[i64]) -> bool {
     (max - min).unsigned_abs() * 100 <= min.unsigned_abs().max(max.unsigned_abs())
 }
 
-/// A step from a stable price (the two payments before it agree) to a new
-/// one that differs by more than 1%; a varying bill has no stable price, so
-/// it never reports one.
+/// A step from a stable price (the three payments before it agree) to a
+/// new one that differs by more than 1% and holds at the next payment; a
+/// varying bill has no stable price, so it never reports one.
 fn price_changes<K>(members: &[&Occurrence<K>]) -> Vec<PriceChange> {
     let mut changes = Vec::new();
-    for i in 2..members.len() {
-        let before = [members[i - 2].amount_minor, members[i - 1].amount_minor];
+    for i in 3..members.len() {
+        let before = [
+            members[i - 3].amount_minor,
+            members[i - 2].amount_minor,
+            members[i - 1].amount_minor,
+        ];
         let now = members[i].amount_minor;
-        let stays = members
+        let holds = members
             .get(i + 1)
             .is_none_or(|next| is_stable(&[now, next.amount_minor]));
-        if is_stable(&before) && !is_stable(&[before[1], now]) && stays {
+        if is_stable(&before) && !is_stable(&[before[2], now]) && holds {
             changes.push(PriceChange {
                 date: members[i].date,
-                from_minor: before[1],
+                from_minor: before[2],
                 to_minor: now,
             });
         }
@@ -352,9 +394,10 @@ fn next_date(cadence: Cadence, dates: &[Date], last: Date) -> Date {
     match cadence {
         Cadence::Weekly => last + Duration::days(7),
         Cadence::Biweekly => last + Duration::days(14),
-        Cadence::Monthly | Cadence::Quarterly | Cadence::Yearly => {
+        Cadence::Monthly | Cadence::Bimonthly | Cadence::Quarterly | Cadence::Yearly => {
             let months = match cadence {
                 Cadence::Monthly => 1,
+                Cadence::Bimonthly => 2,
                 Cadence::Quarterly => 3,
                 _ => 12,
             };
@@ -495,6 +538,10 @@ mod tests {
 
     #[test]
     fn a_subscription_with_a_raise_is_monthly_with_one_price_change() {
+        let doubled = monthly("nytimes", 3, &[-400, -400, -400, -1700, -1700]);
+        let found = detect(&doubled, date!(2025 - 05 - 20), DetectOptions::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].price_changes.len(), 1);
         let history = monthly("netflix com", 12, &[-1549, -1549, -1549, -1799, -1799]);
         let found = detect(&history, date!(2025 - 05 - 20), DetectOptions::default());
         assert_eq!(found.len(), 1);

@@ -21,5 +21,6 @@ mod world;
 
 pub use generate::UserActivity;
 pub use world::{
-    AnomalyKind, AnomalyLabel, Persona, SynthConfig, SynthError, Synthesizer, UserProfile,
+    AnomalyKind, AnomalyLabel, Persona, RecurringTruth, SynthConfig, SynthError, Synthesizer,
+    UserProfile,
 };

@@ -128,6 +128,23 @@ pub struct AnomalyLabel {
     pub incident: String,
 }
 
+/// Ground truth: a series the generator repeats — a salary, a bill, a
+/// subscription, a standing transfer — on one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecurringTruth {
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    /// What it is: `salary`, `rent`, `subscription:NETFLIX.COM`, …
+    pub name: String,
+    /// Its transactions, oldest first.
+    pub transaction_ids: Vec<TransactionId>,
+    pub dates: Vec<Date>,
+    /// The first payment at a raised price (subscriptions that got dearer).
+    pub price_raised_on: Option<Date>,
+    /// It stopped before the generated period ended.
+    pub cancelled: bool,
+}
+
 /// What an account is for in the user's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {

@@ -9,6 +9,7 @@ pub mod backfill;
 #[cfg(feature = "kafka")]
 pub mod consume;
 pub mod demo;
+pub mod eval;
 pub mod export;
 pub mod features;
 pub mod identity;

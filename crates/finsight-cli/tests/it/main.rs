@@ -4,6 +4,7 @@
 
 mod auth;
 mod crash;
+mod eval;
 mod features;
 mod keys;
 mod own_files;

@@ -3,3 +3,4 @@
 //! what was planted.
 
 mod categorize;
+mod recurring;

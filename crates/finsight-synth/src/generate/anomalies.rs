@@ -59,6 +59,7 @@ impl Life<'_> {
                             mcc: Some(5816),
                             category: "shopping.general",
                             anomaly: tag,
+                            series: None,
                         });
                     }
                 }
@@ -119,6 +120,7 @@ impl Life<'_> {
                             "shopping.electronics"
                         },
                         anomaly: tag,
+                        series: None,
                     });
                 }
                 AnomalyKind::DuplicateCharge => {
@@ -146,6 +148,7 @@ impl Life<'_> {
                             mcc: o.mcc,
                             category: o.category,
                             anomaly: tag,
+                            series: None,
                         };
                         self.drafts.push(copy);
                     }

@@ -36,6 +36,7 @@ impl Life<'_> {
         let months: Vec<Date> = month_starts(self.start, self.end).collect();
         for month in months {
             if owns_home && has_loan {
+                self.series = Some("mortgage".into());
                 self.transfer(
                     Role::Checking,
                     Role::Loan,
@@ -43,7 +44,9 @@ impl Life<'_> {
                     mortgage,
                     "housing.mortgage",
                 );
+                self.series = None;
                 let interest = (mortgage as f64 * 0.55) as i64;
+                self.series = Some("loan_interest".into());
                 self.push(
                     Role::Loan,
                     day_in_month(month, 28),
@@ -51,12 +54,14 @@ impl Life<'_> {
                     "INTEREST CHARGED".into(),
                     "fees.interest_charge",
                 );
+                self.series = None;
             } else if !owns_home {
                 let text = match self.profile.region {
                     Region::Us => format!("ONLINE PMT {landlord}"),
                     Region::Euro => format!("DAUERAUFTRAG MIETE {landlord}"),
                     Region::Uk => format!("STO {landlord} RENT"),
                 };
+                self.series = Some("rent".into());
                 self.push(
                     Role::Checking,
                     next_business_day(month),
@@ -64,6 +69,7 @@ impl Life<'_> {
                     text,
                     "housing.rent",
                 );
+                self.series = None;
             }
             let winter =
                 libm::cos((month.month() as i32 - 1) as f64 * std::f64::consts::TAU / 12.0);
@@ -90,6 +96,7 @@ impl Life<'_> {
                     }
                     _ => continue,
                 };
+                self.series = Some(format!("utility:{provider}"));
                 self.push(
                     Role::Checking,
                     next_business_day(day_in_month(month, day)),
@@ -97,8 +104,10 @@ impl Life<'_> {
                     (*provider).to_owned(),
                     category,
                 );
+                self.series = None;
             }
             if car_insurance > 0 {
+                self.series = Some("car_insurance".into());
                 self.push(
                     Role::Checking,
                     day_in_month(month, 7),
@@ -106,8 +115,10 @@ impl Life<'_> {
                     "GEICO AUTO INS PREM".into(),
                     "transport.car_insurance",
                 );
+                self.series = None;
             }
             if pays_bank_fee {
+                self.series = Some("bank_fee".into());
                 self.push(
                     Role::Checking,
                     last_business_day(month),
@@ -115,9 +126,11 @@ impl Life<'_> {
                     "MONTHLY MAINTENANCE FEE".into(),
                     "fees.bank",
                 );
+                self.series = None;
             }
             if self.profile.region == Region::Us && persona == Persona::Family {
                 let premium = self.price_cents(45_000);
+                self.series = Some("health_insurance".into());
                 self.push(
                     Role::Checking,
                     day_in_month(month, 3),
@@ -125,6 +138,7 @@ impl Life<'_> {
                     "BLUE SHIELD PREMIUM".into(),
                     "health.insurance",
                 );
+                self.series = None;
             }
         }
     }
@@ -146,6 +160,10 @@ impl Life<'_> {
                 .rng
                 .random_bool(0.15)
                 .then(|| self.rng.random_range(started..months.len()));
+            let series = format!("subscription:{}", sub.printed);
+            if cancel_at.is_some() {
+                self.cancelled.insert(series.clone());
+            }
             for (n, month) in months.iter().copied().enumerate().skip(started) {
                 if cancel_at.is_some_and(|c| n >= c) {
                     break;
@@ -160,6 +178,9 @@ impl Life<'_> {
                 if !self.in_range(posted_on) {
                     continue;
                 }
+                if raise_at == Some(n) {
+                    self.raises.insert(series.clone(), posted_on);
+                }
                 let role = self.card;
                 self.drafts.push(Draft {
                     role,
@@ -171,6 +192,7 @@ impl Life<'_> {
                     mcc: Some(sub.mcc),
                     category: sub.category,
                     anomaly: None,
+                    series: Some(series.clone()),
                 });
             }
         }

@@ -27,6 +27,7 @@ impl Life<'_> {
                 Persona::YoungProfessional => {
                     let half = ((salary_usd * raise * self.price / 2.0) * 100.0).round() as i64;
                     let text = format!("{employer} PAYROLL PPD ID: {payroll_id}");
+                    self.series = Some("salary".into());
                     self.push(
                         Role::Checking,
                         next_business_day(day_in_month(month, 15)),
@@ -34,6 +35,8 @@ impl Life<'_> {
                         text.clone(),
                         "income.salary",
                     );
+                    self.series = None;
+                    self.series = Some("salary".into());
                     self.push(
                         Role::Checking,
                         last_business_day(month),
@@ -41,6 +44,7 @@ impl Life<'_> {
                         text.clone(),
                         "income.salary",
                     );
+                    self.series = None;
                     if month.month() == Month::March {
                         let bonus = half / 2 * self.rng.random_range(1..4);
                         self.push(
@@ -58,6 +62,7 @@ impl Life<'_> {
                     while matches!(payday.weekday(), Weekday::Saturday | Weekday::Sunday) {
                         payday -= Duration::days(1);
                     }
+                    self.series = Some("salary".into());
                     self.push(
                         Role::Checking,
                         payday,
@@ -65,8 +70,10 @@ impl Life<'_> {
                         format!("{employer} SALARY"),
                         "income.salary",
                     );
+                    self.series = None;
                     if self.profile.region != Region::Us {
                         let benefit = self.price_cents(25_000);
+                        self.series = Some("child_benefit".into());
                         self.push(
                             Role::Checking,
                             day_in_month(month, 10),
@@ -74,10 +81,12 @@ impl Life<'_> {
                             "CHILD BENEFIT".into(),
                             "income.benefits",
                         );
+                        self.series = None;
                     }
                 }
                 Persona::Student => {
                     let allowance = self.price_cents(60_000);
+                    self.series = Some("allowance".into());
                     self.push(
                         Role::Checking,
                         day_in_month(month, 1),
@@ -94,8 +103,10 @@ impl Life<'_> {
                         ),
                         "income.other",
                     );
+                    self.series = None;
                     for payday in [day_in_month(month, 8), day_in_month(month, 22)] {
                         let cents = self.amount(420.0, 0.25);
+                        self.series = Some("campus_payroll".into());
                         self.push(
                             Role::Checking,
                             next_business_day(payday),
@@ -103,10 +114,12 @@ impl Life<'_> {
                             "CAMPUS DINING PAYROLL".into(),
                             "income.salary",
                         );
+                        self.series = None;
                     }
                 }
                 Persona::Retiree => {
                     let pension = self.price_cents(220_000);
+                    self.series = Some("pension".into());
                     self.push(
                         Role::Checking,
                         next_business_day(month),
@@ -114,6 +127,7 @@ impl Life<'_> {
                         format!("{employer} PENSION"),
                         "income.pension",
                     );
+                    self.series = None;
                     if self.profile.region == Region::Us {
                         let mut wednesday = month;
                         let mut seen = 0;
@@ -125,6 +139,7 @@ impl Life<'_> {
                                 wednesday += Duration::days(1);
                             }
                         }
+                        self.series = Some("social_security".into());
                         self.push(
                             Role::Checking,
                             wednesday,
@@ -132,6 +147,7 @@ impl Life<'_> {
                             "SSA TREAS 310 XXSOC SEC".into(),
                             "income.benefits",
                         );
+                        self.series = None;
                     }
                 }
                 Persona::Freelancer => {
@@ -167,6 +183,7 @@ impl Life<'_> {
                         let rate = 1.08 + self.rng.random_range(-0.03..0.03);
                         let home = (cents as f64 * rate).round() as i64;
                         let day = day_in_month(month, 28);
+                        self.series = Some("conversion".into());
                         self.push(
                             Role::Foreign,
                             day,
@@ -174,11 +191,13 @@ impl Life<'_> {
                             format!("CONVERSION TO {}", self.profile.region.currency()),
                             "transfers.internal",
                         );
+                        self.series = None;
                         let foreign_code = self
                             .profile
                             .account(Role::Foreign)
                             .map(|a| a.currency.code())
                             .unwrap_or("EUR");
+                        self.series = Some("conversion".into());
                         self.push(
                             Role::Checking,
                             day + Duration::days(1),
@@ -186,6 +205,7 @@ impl Life<'_> {
                             format!("WISE CONVERSION FROM {foreign_code}"),
                             "transfers.internal",
                         );
+                        self.series = None;
                     }
                 }
                 Persona::SmallBusinessOwner => self.business_month(month),
@@ -236,6 +256,7 @@ impl Life<'_> {
                         mcc: Some(merchant.mcc),
                         category: kind.category(),
                         anomaly: None,
+                        series: None,
                     });
                 }
             }
@@ -243,6 +264,7 @@ impl Life<'_> {
         let draw = (revenue as f64 * 0.45).round() as i64;
         let day = last_business_day(month);
         if self.in_range(day) {
+            self.series = Some("owner_draw".into());
             self.push(
                 Role::Business,
                 day,
@@ -250,6 +272,8 @@ impl Life<'_> {
                 "OWNER DRAW TO PERSONAL CHK".into(),
                 "transfers.internal",
             );
+            self.series = None;
+            self.series = Some("owner_draw".into());
             self.push(
                 Role::Checking,
                 day,
@@ -257,6 +281,7 @@ impl Life<'_> {
                 "OWNER DRAW FROM BUSINESS CHK".into(),
                 "transfers.internal",
             );
+            self.series = None;
         }
         if matches!(
             month.month(),
@@ -269,6 +294,7 @@ impl Life<'_> {
                 Region::Euro => "FINANZAMT VORAUSZAHLUNG",
                 Region::Uk => "HMRC SELF ASSESSMENT",
             };
+            self.series = Some("estimated_tax".into());
             self.push(
                 Role::Business,
                 day_in_month(month, 15),
@@ -276,6 +302,7 @@ impl Life<'_> {
                 text.into(),
                 "taxes",
             );
+            self.series = None;
         }
     }
 }

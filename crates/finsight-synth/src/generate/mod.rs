@@ -17,7 +17,9 @@ use crate::catalog::{
     self, CLIENTS, DESTINATIONS, EMPLOYERS, FRAUD_LOCATIONS, Kind, MERCHANTS, Merchant, Region,
     SUBSCRIPTIONS, Style, UTILITY_PROVIDERS,
 };
-use crate::world::{AnomalyKind, AnomalyLabel, Persona, Role, SynthConfig, UserProfile};
+use crate::world::{
+    AnomalyKind, AnomalyLabel, Persona, RecurringTruth, Role, SynthConfig, UserProfile,
+};
 
 mod anomalies;
 mod bills;
@@ -31,6 +33,7 @@ pub struct UserActivity {
     pub user_id: UserId,
     pub transactions: Vec<NewTransaction>,
     pub labels: Vec<AnomalyLabel>,
+    pub recurring: Vec<RecurringTruth>,
 }
 
 /// A transaction before it is turned into a validated record.
@@ -44,6 +47,8 @@ struct Draft {
     mcc: Option<u16>,
     category: &'static str,
     anomaly: Option<(AnomalyKind, u32)>,
+    /// The recurring series it belongs to (ground truth for detection).
+    series: Option<String>,
 }
 
 /// Spending habits of a persona, in US dollars (scaled by region).
@@ -140,6 +145,12 @@ struct Life<'a> {
     favorites: BTreeMap<u8, Vec<(&'static Merchant, u16)>>,
     drafts: Vec<Draft>,
     incidents: u32,
+    /// The series `push` and `transfer` tag their drafts with.
+    series: Option<String>,
+    /// Series whose price went up, and the first day of the new price.
+    raises: BTreeMap<String, Date>,
+    /// Series that stopped before the end.
+    cancelled: std::collections::BTreeSet<String>,
 }
 
 pub(crate) fn add_months(date: Date, months: u32) -> Date {
@@ -292,6 +303,9 @@ impl<'a> Life<'a> {
             favorites,
             drafts: Vec::new(),
             incidents: 0,
+            series: None,
+            raises: BTreeMap::new(),
+            cancelled: Default::default(),
         }
     }
 
@@ -338,6 +352,7 @@ impl<'a> Life<'a> {
             mcc: None,
             category,
             anomaly: None,
+            series: self.series.clone(),
         });
     }
 
@@ -473,6 +488,7 @@ impl<'a> Life<'a> {
             mcc: Some(merchant.mcc),
             category: merchant.kind.category(),
             anomaly,
+            series: self.series.clone(),
         });
         Some(self.drafts.len() - 1)
     }
@@ -495,7 +511,12 @@ pub(crate) fn user_activity(
     life.travel_and_big_purchases();
     life.anomalies();
     life.savings_and_card_payments();
-    let mut drafts = life.drafts;
+    let Life {
+        mut drafts,
+        raises,
+        cancelled,
+        ..
+    } = life;
     drafts.sort_by(|a, b| {
         (
             a.posted_on,
@@ -511,6 +532,7 @@ pub(crate) fn user_activity(
     let source = SourceName::parse("synth").expect("valid source name");
     let mut transactions = Vec::with_capacity(drafts.len());
     let mut labels = Vec::new();
+    let mut series: BTreeMap<(String, finsight_core::AccountId), RecurringTruth> = BTreeMap::new();
     for (n, draft) in drafts.into_iter().enumerate() {
         let account = profile
             .account(draft.role)
@@ -533,6 +555,22 @@ pub(crate) fn user_activity(
             source: source.clone(),
             source_ref: Some(format!("SYN{:05}-{n:06}", profile.index)),
         };
+        if let Some(name) = draft.series {
+            let truth =
+                series
+                    .entry((name.clone(), account.id))
+                    .or_insert_with(|| RecurringTruth {
+                        user_id: profile.user.id,
+                        account_id: account.id,
+                        price_raised_on: raises.get(&name).copied(),
+                        cancelled: cancelled.contains(&name),
+                        name,
+                        transaction_ids: Vec::new(),
+                        dates: Vec::new(),
+                    });
+            truth.transaction_ids.push(record.transaction_id());
+            truth.dates.push(draft.posted_on);
+        }
         if let Some((kind, incident)) = draft.anomaly {
             labels.push(AnomalyLabel {
                 transaction_id: record.transaction_id(),
@@ -548,5 +586,6 @@ pub(crate) fn user_activity(
         user_id: profile.user.id,
         transactions,
         labels,
+        recurring: series.into_values().collect(),
     }
 }

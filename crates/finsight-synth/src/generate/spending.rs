@@ -168,6 +168,7 @@ impl Life<'_> {
                     break;
                 };
                 let cents = self.price_cents(2500);
+                self.series = Some("donation".into());
                 self.purchase_at(
                     charity,
                     store,
@@ -177,6 +178,7 @@ impl Life<'_> {
                     self.profile.city.utc_offset_hours,
                     None,
                 );
+                self.series = None;
             }
         }
     }
@@ -189,6 +191,7 @@ impl Life<'_> {
         });
         let months: Vec<Date> = month_starts(self.start, self.end).collect();
         for month in &months {
+            self.series = Some("savings".into());
             self.transfer(
                 Role::Checking,
                 Role::Savings,
@@ -196,7 +199,9 @@ impl Life<'_> {
                 monthly_saving,
                 "transfers.savings",
             );
+            self.series = None;
             let interest = self.amount(6.0, 0.6);
+            self.series = Some("savings_interest".into());
             self.push(
                 Role::Savings,
                 last_business_day(*month),
@@ -204,8 +209,10 @@ impl Life<'_> {
                 "INTEREST PAYMENT".into(),
                 "income.interest",
             );
+            self.series = None;
             if self.profile.account(Role::Investment).is_some() {
                 let contribution = self.price_cents(40_000);
+                self.series = Some("investment".into());
                 self.transfer(
                     Role::Checking,
                     Role::Investment,
@@ -213,11 +220,13 @@ impl Life<'_> {
                     contribution,
                     "transfers.internal",
                 );
+                self.series = None;
                 if matches!(
                     month.month(),
                     Month::March | Month::June | Month::September | Month::December
                 ) {
                     let dividend = self.amount(80.0, 0.4);
+                    self.series = Some("dividend".into());
                     self.push(
                         Role::Investment,
                         day_in_month(*month, 28),
@@ -225,6 +234,7 @@ impl Life<'_> {
                         "DIVIDEND RECEIVED VTI".into(),
                         "income.interest",
                     );
+                    self.series = None;
                 }
             }
         }
@@ -239,6 +249,7 @@ impl Life<'_> {
         for (month, total) in spent {
             if total < 0 {
                 let due = next_business_day(day_in_month(add_months(month, 1), 20));
+                self.series = Some("card_payment".into());
                 self.transfer(
                     Role::Checking,
                     Role::Card,
@@ -246,6 +257,7 @@ impl Life<'_> {
                     -total,
                     "transfers.credit_card_payment",
                 );
+                self.series = None;
             }
         }
     }

@@ -3,6 +3,10 @@
 //! CLI's `finsight eval` reads a file into these rows; tests build them
 //! from generated data.
 
+mod recurring;
+
+pub use recurring::{PersonHistory, RecurringReport, TruthSeries, recurring};
+
 use serde::Serialize;
 use time::Date;
 
