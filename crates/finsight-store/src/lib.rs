@@ -16,6 +16,7 @@ mod keys;
 mod ledger;
 mod postgres;
 mod processing;
+mod registry;
 mod rows;
 mod sql;
 mod sqlite;
@@ -48,6 +49,10 @@ pub use ledger::{
 };
 pub use postgres::PostgresStore;
 pub use processing::{CategoryUpdate, PARTITIONS, ProcessorStore, partition_of};
+pub use registry::{
+    AliasMove, Artifact, Experiment, Metric, ModelRegistryStore, ModelVersion, Page,
+    RegisteredModel, Run, RunInfo, TrackingStore,
+};
 pub use sqlite::SqliteStore;
 pub use throttle::{ThrottleState, ThrottleStore};
 pub use vault::Kek;
@@ -66,6 +71,8 @@ pub trait Store:
     + ThrottleStore
     + InvitationStore
     + FeatureStore
+    + TrackingStore
+    + ModelRegistryStore
 {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;

@@ -37,8 +37,10 @@ mod jobs;
 mod keys;
 mod ledger;
 mod processing;
+mod registry;
 mod sealing;
 mod throttle;
+mod tracking;
 
 /// The sqlx database of a backend.
 pub type Db<B> = <B as Backend>::Db;
@@ -197,6 +199,7 @@ where
     for<'q> Option<OffsetDateTime>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
     for<'q> Option<Date>: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
     for<'q> Option<&'q str>: Encode<'q, Db<B>> + Type<Db<B>>,
+    for<'q> f64: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
 {
     async fn migrate(&self) -> Result<(), StoreError> {
         self.backend.migrate().await?;

@@ -168,6 +168,8 @@ conformance!(
     feature_facts_are_logged_once_and_read_per_entity,
     market_closes_are_kept_once_per_day,
     feature_views_snapshots_and_materialized_days,
+    runs_keep_params_metrics_tags_and_artifacts,
+    model_versions_number_up_and_aliases_remember_their_moves,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

@@ -17,10 +17,12 @@ use time::{Date, Duration, OffsetDateTime};
 mod accounts;
 mod features;
 mod partitions;
+mod registry;
 mod security;
 pub use accounts::*;
 pub use features::*;
 pub use partitions::*;
+pub use registry::*;
 pub use security::*;
 
 pub(crate) struct Fixture {
