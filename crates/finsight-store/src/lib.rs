@@ -6,6 +6,7 @@
 mod sealing;
 
 mod audit;
+mod categorizations;
 mod error;
 mod features;
 mod identity;
@@ -28,6 +29,9 @@ pub mod vault;
 use std::sync::Arc;
 
 pub use audit::AuditStore;
+pub use categorizations::{
+    Categorization, CategorizationStatus, CategorizationStore, ReviewCursor,
+};
 pub use error::StoreError;
 pub use features::{FactCursor, FeatureSnapshot, FeatureStore};
 pub use identity::{
@@ -73,6 +77,7 @@ pub trait Store:
     + FeatureStore
     + TrackingStore
     + ModelRegistryStore
+    + CategorizationStore
 {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;

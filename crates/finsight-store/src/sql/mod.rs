@@ -29,6 +29,7 @@ use crate::vault::{Kek, Vault};
 use crate::{BatchReport, InsertReport, SealedBatch, Store, StoreError};
 
 mod audit;
+mod categorizations;
 mod features;
 mod identity;
 mod ingest;

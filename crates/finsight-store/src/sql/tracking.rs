@@ -415,7 +415,9 @@ where
             B::push_parameter(&mut text, n);
             text
         };
-        let list: Vec<String> = (0..experiment_ids.len()).map(|n| parameter(n + 2)).collect();
+        let list: Vec<String> = (0..experiment_ids.len())
+            .map(|n| parameter(n + 2))
+            .collect();
         let count = experiment_ids.len();
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM ml_runs
@@ -430,7 +432,11 @@ where
         for id in experiment_ids {
             query = query.bind(id);
         }
-        let rows = query.bind(limit).bind(offset).fetch_all(self.read_pool()).await?;
+        let rows = query
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.read_pool())
+            .await?;
         let mut runs = Vec::with_capacity(rows.len());
         for row in rows {
             runs.push(self.run_with_data(run_info(row)).await?);

@@ -170,6 +170,7 @@ conformance!(
     feature_views_snapshots_and_materialized_days,
     runs_keep_params_metrics_tags_and_artifacts,
     model_versions_number_up_and_aliases_remember_their_moves,
+    categorizations_queue_for_review_until_resolved,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

@@ -307,3 +307,65 @@ pub async fn model_versions_number_up_and_aliases_remember_their_moves(store: Ar
         1
     );
 }
+
+pub async fn categorizations_queue_for_review_until_resolved(store: Arc<dyn Store>) {
+    use finsight_core::{CategoryId, TransactionId, UserId};
+    use finsight_store::{Categorization, CategorizationStatus};
+    let tenant = TenantId::from_random_bytes([5; 16]);
+    let (me, you) = (
+        UserId::from_random_bytes([6; 16]),
+        UserId::from_random_bytes([7; 16]),
+    );
+    let record = |n: u8, user: UserId, status: CategorizationStatus| Categorization {
+        transaction_id: TransactionId::from_random_bytes([n; 16]),
+        tenant,
+        user_id: user,
+        model: "categorizer".into(),
+        version: 1,
+        category: CategoryId::parse("dining.coffee").unwrap(),
+        confidence: 0.4,
+        status,
+        created_at: 100 + i64::from(n),
+    };
+    let records = vec![
+        record(10, me, CategorizationStatus::Review),
+        record(11, me, CategorizationStatus::Applied),
+        record(12, me, CategorizationStatus::Review),
+        record(13, you, CategorizationStatus::Review),
+    ];
+    store.record_categorizations(&records).await.unwrap();
+    let queue = store.review_queue(&[me], None, 1).await.unwrap();
+    assert_eq!(queue, vec![records[0].clone()]);
+    let cursor = (queue[0].created_at, queue[0].transaction_id);
+    let next = store.review_queue(&[me], Some(cursor), 10).await.unwrap();
+    assert_eq!(next, vec![records[2].clone()]);
+
+    assert!(
+        store
+            .resolve_categorization(records[0].transaction_id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .resolve_categorization(records[1].transaction_id)
+            .await
+            .unwrap()
+    );
+    // A later decision never reopens what the person resolved.
+    let mut again = records[0].clone();
+    again.version = 2;
+    again.status = CategorizationStatus::Review;
+    store.record_categorizations(&[again]).await.unwrap();
+    let resolved = store
+        .categorization_of(records[0].transaction_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (resolved.status, resolved.version),
+        (CategorizationStatus::Resolved, 1)
+    );
+    let queue = store.review_queue(&[me, you], None, 10).await.unwrap();
+    assert_eq!(queue.len(), 2);
+}
