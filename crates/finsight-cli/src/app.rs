@@ -35,6 +35,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub services: Services,
     pub features: finsight_pipeline::Features,
+    /// Each tenant's champion categorizer, swapped when its alias moves.
+    pub categorizers: Arc<finsight_mlops::serving::CategorizerServing>,
 }
 
 impl App {
@@ -66,12 +68,29 @@ impl App {
         let features = feature_store(&settings, &store, &clock).await?;
         let services =
             services.with_features(Arc::clone(&features.set), Arc::clone(&features.online));
+        let models = &settings.models;
+        anyhow::ensure!(
+            models.review_threshold > 0.0 && models.review_threshold <= 1.0,
+            "models.review_threshold: must be above 0 and at most 1"
+        );
+        anyhow::ensure!(
+            (1..=3600).contains(&models.refresh_seconds),
+            "models.refresh_seconds: must be 1 to 3600"
+        );
+        let categorizers = Arc::new(finsight_mlops::serving::CategorizerServing::new(
+            store.clone(),
+        ));
+        categorizers
+            .refresh()
+            .await
+            .context("cannot load the champion categorizers")?;
         Ok(App {
             settings,
             clock,
             store,
             services,
             features,
+            categorizers,
         })
     }
 
@@ -81,7 +100,16 @@ impl App {
             self.store.clone(),
             Arc::clone(&self.clock),
             vec![
-                Arc::new(finsight_pipeline::Categorize::new(self.store.clone())),
+                Arc::new(
+                    finsight_pipeline::Categorize::new(self.store.clone()).with_model(
+                        finsight_pipeline::LearnedCategories::new(
+                            Arc::clone(&self.categorizers),
+                            self.store.clone(),
+                            Arc::clone(&self.clock),
+                            self.settings.models.review_threshold,
+                        ),
+                    ),
+                ),
                 Arc::new(finsight_pipeline::UpdateFeatures::new(
                     self.features.clone(),
                 )),
@@ -106,6 +134,15 @@ impl App {
             );
         }
         Ok(())
+    }
+
+    /// Keeps the served categorizers on their `champion` aliases until the
+    /// process ends.
+    pub fn follow_model_aliases(&self) -> tokio::task::JoinHandle<()> {
+        self.categorizers
+            .spawn_refresh(std::time::Duration::from_secs(
+                self.settings.models.refresh_seconds,
+            ))
     }
 
     /// The scheduler with every daily job.

@@ -29,6 +29,28 @@ pub struct Settings {
     pub audit: AuditSettings,
     #[serde(default)]
     pub features: FeatureSettings,
+    #[serde(default)]
+    pub models: ModelSettings,
+}
+
+/// Learned models and their serving.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelSettings {
+    /// A categorization at least this confident is applied; a less
+    /// confident one waits in the person's review queue.
+    pub review_threshold: f32,
+    /// How often serving looks for moved `champion` aliases.
+    pub refresh_seconds: u64,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        Self {
+            review_threshold: 0.6,
+            refresh_seconds: 5,
+        }
+    }
 }
 
 /// The feature store.
@@ -257,6 +279,7 @@ impl Default for Settings {
             encryption: EncryptionSettings::default(),
             audit: AuditSettings::default(),
             features: FeatureSettings::default(),
+            models: ModelSettings::default(),
         }
     }
 }

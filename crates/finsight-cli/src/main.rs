@@ -105,6 +105,15 @@ enum Command {
     Migrate,
     /// Print counts per user, account kind and category.
     Stats,
+    /// Train a model for the tenant(s), tracked and promoted by rule.
+    #[command(subcommand)]
+    Train(commands::models::TrainCommand),
+    /// The model registry: versions, aliases, promotion, rollback.
+    #[command(subcommand)]
+    Models(commands::models::ModelsCommand),
+    /// Tracked runs: list, show, compare.
+    #[command(subcommand)]
+    Runs(commands::models::RunsCommand),
     /// Measure the models on held-out data, beside their baselines.
     #[command(subcommand)]
     Eval(commands::eval::EvalCommand),
@@ -155,6 +164,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Stats => stats::run(&app).await,
+        Command::Train(command) => commands::models::train(&app, command).await,
+        Command::Models(command) => commands::models::models(&app, command).await,
+        Command::Runs(command) => commands::models::runs(&app, command).await,
         Command::Openapi | Command::Synth(_) | Command::Export(_) | Command::Eval(_) => {
             unreachable!("handled before the database is opened")
         }

@@ -310,6 +310,25 @@ impl Principal {
         !matches!(self, Self::Person { .. })
     }
 
+    /// Experiment tracking and the model registry of the principal's own
+    /// tenant (runs, metrics, versions; never personal data): staff,
+    /// services and the operator.
+    pub fn may_track_models(&self) -> bool {
+        !matches!(self, Self::Person { .. })
+    }
+
+    /// Moving the `champion` alias (what every person's transactions are
+    /// categorized by) and training: admins and the operator.
+    pub fn may_promote_models(&self) -> bool {
+        matches!(
+            self,
+            Self::Staff {
+                role: StaffRole::Admin,
+                ..
+            } | Self::Operator { .. }
+        )
+    }
+
     /// Creating logins, households and API keys for the tenant.
     pub fn is_admin(&self) -> bool {
         matches!(
@@ -336,6 +355,36 @@ mod tests {
             tenant,
             user: id(UserId::from_random_bytes, 2),
             memberships: vec![Membership { household, role }],
+        }
+    }
+
+    #[test]
+    fn only_staff_services_and_the_operator_see_models_and_only_admins_promote() {
+        let tenant = id(TenantId::from_random_bytes, 3);
+        let household = id(HouseholdId::from_random_bytes, 4);
+        let staff = |role| Principal::Staff {
+            login: id(LoginId::from_random_bytes, 5),
+            tenant,
+            role,
+        };
+        let service = Principal::Service {
+            key: id(ApiKeyId::from_random_bytes, 6),
+            tenant,
+        };
+        let table = [
+            (
+                person(tenant, household, HouseholdRole::Owner),
+                false,
+                false,
+            ),
+            (staff(StaffRole::Analyst), true, false),
+            (staff(StaffRole::Admin), true, true),
+            (service, true, false),
+            (Principal::Operator { tenant }, true, true),
+        ];
+        for (principal, track, promote) in table {
+            assert_eq!(principal.may_track_models(), track, "{principal:?}");
+            assert_eq!(principal.may_promote_models(), promote, "{principal:?}");
         }
     }
 

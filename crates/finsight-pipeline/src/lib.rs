@@ -18,4 +18,4 @@ pub use batch::{Enrichments, StageBatch, StageItem};
 pub use features::{Features, MaterializeFeatures, Materialized, UpdateFeatures};
 pub use processor::{Processor, ProcessorError, Stage};
 pub use scheduler::{DailyJob, RunOutcome, Scheduler};
-pub use stages::{Categorize, RecordProcessed};
+pub use stages::{Categorize, LearnedCategories, ModelStagePorts, RecordProcessed};

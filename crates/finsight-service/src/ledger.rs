@@ -150,7 +150,10 @@ impl Services {
         Ok(user)
     }
 
-    fn subject_user(principal: &Principal, user: Option<UserId>) -> Result<UserId, ServiceError> {
+    pub(crate) fn subject_user(
+        principal: &Principal,
+        user: Option<UserId>,
+    ) -> Result<UserId, ServiceError> {
         user.or(principal.user()).ok_or_else(|| {
             ValidationError::new("user_id", "is required for staff and service keys").into()
         })
@@ -260,7 +263,7 @@ impl Services {
         self.visible_transaction(principal, id, Action::Read).await
     }
 
-    async fn visible_transaction(
+    pub(crate) async fn visible_transaction(
         &self,
         principal: &Principal,
         id: TransactionId,
@@ -310,7 +313,13 @@ impl Services {
                     .filter(|t| !t.is_empty())
             }),
         };
+        let categorized = edit.category.is_some();
         self.store.edit_transaction(id, &edit).await?;
+        // The person's choice is the label the next training learns from;
+        // a decision waiting for them is settled by it.
+        if categorized {
+            self.store.resolve_categorization(id).await?;
+        }
         self.audit_write(
             principal,
             "transaction.edit",

@@ -14,6 +14,7 @@ pub mod households;
 pub mod ingest;
 pub mod invitations;
 pub mod ledger;
+pub mod models;
 pub mod operations;
 pub mod passwords;
 pub mod tokens;

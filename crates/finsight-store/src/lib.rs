@@ -61,6 +61,19 @@ pub use sqlite::SqliteStore;
 pub use throttle::{ThrottleState, ThrottleStore};
 pub use vault::Kek;
 
+/// What model operations need: tracking and the registry.
+pub trait RegistryPorts: TrackingStore + ModelRegistryStore {}
+impl<T: TrackingStore + ModelRegistryStore + ?Sized> RegistryPorts for T {}
+
+/// What a training job reads and writes: the directory, the ledger, the
+/// registry.
+pub trait TrainingPorts: DirectoryStore + LedgerStore + RegistryPorts {}
+impl<T: DirectoryStore + LedgerStore + RegistryPorts + ?Sized> TrainingPorts for T {}
+
+/// What the categorization stage's learned side reads and writes.
+pub trait ModelStagePorts: CategorizationStore + IdentityStore + DirectoryStore {}
+impl<T: CategorizationStore + IdentityStore + DirectoryStore + ?Sized> ModelStagePorts for T {}
+
 /// Everything a Finsight process needs from its database.
 #[async_trait::async_trait]
 pub trait Store:
@@ -78,6 +91,8 @@ pub trait Store:
     + TrackingStore
     + ModelRegistryStore
     + CategorizationStore
+    + TrainingPorts
+    + ModelStagePorts
 {
     /// Applies pending migrations; safe to run on every start.
     async fn migrate(&self) -> Result<(), StoreError>;

@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod keys;
 pub mod market;
 pub mod migrate;
+pub mod models;
 pub mod openapi;
 pub mod process;
 pub mod rules;

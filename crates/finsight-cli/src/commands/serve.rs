@@ -37,6 +37,8 @@ pub async fn run(app: &App, args: &ServeArgs) -> anyhow::Result<()> {
     let until_stopped = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {
         let _ = receiver.wait_for(|stop| *stop).await;
     };
+    // Aborted when dropped at the end of serving.
+    let following = app.follow_model_aliases();
     let processing = tokio::spawn(app.processor().run(until_stopped(stopped.clone())));
     let scheduling = tokio::spawn(app.scheduler().run(until_stopped(stopped.clone())));
     let signal = async move {
@@ -49,6 +51,7 @@ pub async fn run(app: &App, args: &ServeArgs) -> anyhow::Result<()> {
     };
     let _ = processing.await;
     let _ = scheduling.await;
+    following.abort();
     served.context("server failed")?;
     tracing::info!("stopped");
     Ok(())
