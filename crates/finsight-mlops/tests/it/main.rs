@@ -119,7 +119,7 @@ async fn train_promote_roll_back_and_swap_under_load(store: Arc<dyn Store>) {
     let second = train_categorizer(store.as_ref(), tenant, "cli", now, TrainOptions::default())
         .await
         .unwrap();
-    let (champion_version, champion) = second.champion.clone().unwrap();
+    let (champion_version, champion) = second.champion.unwrap();
     assert_eq!(champion_version, 1);
     let rule = second.candidate.macro_f1 >= champion.macro_f1
         && second.candidate.accuracy >= champion.accuracy - 0.005;
