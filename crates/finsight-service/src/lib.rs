@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod models;
 pub mod operations;
 pub mod passwords;
+pub mod recurring;
 pub mod tokens;
 
 use std::sync::Arc;

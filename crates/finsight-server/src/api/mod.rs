@@ -13,6 +13,7 @@ mod ingest;
 mod invitations;
 mod keys;
 mod logins;
+mod models;
 mod transactions;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -47,7 +48,8 @@ use crate::error::{ApiError, ErrorCode};
         (name = "households", description = "Households and membership"),
         (name = "ingest", description = "Imports, quarantine and data quality"),
         (name = "admin", description = "Service API keys"),
-        (name = "features", description = "Feature vectors from the online feature store")
+        (name = "features", description = "Feature vectors from the online feature store"),
+        (name = "models", description = "Review queue, recurring payments, lineage, the model registry and runs")
     )
 )]
 struct ApiDoc;
@@ -107,6 +109,12 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ingest::data_quality))
         .routes(routes!(features::get))
         .routes(routes!(features::batch))
+        .routes(routes!(models::review_queue))
+        .routes(routes!(models::recurring))
+        .routes(routes!(models::lineage))
+        .routes(routes!(models::models))
+        .routes(routes!(models::runs))
+        .routes(routes!(models::run))
 }
 
 /// The OpenAPI 3.1 document, pretty-printed (the committed `openapi.json`).

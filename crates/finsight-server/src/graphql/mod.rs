@@ -8,6 +8,7 @@
 
 mod features;
 mod limits;
+mod models;
 mod mutation;
 mod query;
 

@@ -87,6 +87,54 @@ impl QueryRoot {
         super::features::batch(ctx, entities, features).await
     }
 
+    /// The person's transactions whose category waits for them, with the
+    /// categorizer's suggestion, oldest first.
+    #[graphql(complexity = "first.unwrap_or(100).max(1) as usize * child_complexity + 1")]
+    async fn review_queue(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<super::models::ReviewItemNode>> {
+        super::models::review_queue(ctx, user_id, first).await
+    }
+
+    /// The person's recurring payments and income.
+    async fn recurring(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<super::models::RecurringNode>> {
+        super::models::recurring(ctx, user_id).await
+    }
+
+    /// Which model version, run, data and code categorized a transaction.
+    async fn transaction_lineage(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<super::models::LineageNode> {
+        super::models::lineage(ctx, id).await
+    }
+
+    /// The tenant's registered models (staff and service keys).
+    async fn models(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::models::RegisteredModelNode>> {
+        super::models::models(ctx).await
+    }
+
+    /// Tracked runs, newest first (staff and service keys).
+    #[graphql(complexity = "first.unwrap_or(100).max(1) as usize * child_complexity + 1")]
+    async fn runs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<super::models::RunNode>> {
+        super::models::runs(ctx, first).await
+    }
+
     /// The category tree, parents before children.
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CategoryNode>> {
         let taxonomy = env(ctx)?.services.taxonomy();

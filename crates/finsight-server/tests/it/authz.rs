@@ -193,6 +193,22 @@ pub async fn world() -> World {
         .insert_transactions(&[purchase(account_a, "ANN'S BAKERY"), b_purchase.clone()])
         .await
         .unwrap();
+    // The categorizer was unsure of Bea's purchase: it waits in her review
+    // queue, and its lineage names the model.
+    store
+        .record_categorizations(&[finsight_store::Categorization {
+            transaction_id: b_purchase.transaction_id(),
+            tenant: t1,
+            user_id: ids[2],
+            model: "categorizer".into(),
+            version: 1,
+            category: finsight_core::CategoryId::parse("health.pharmacy").unwrap(),
+            confidence: 0.41,
+            status: finsight_store::CategorizationStatus::Review,
+            created_at: 1_000,
+        }])
+        .await
+        .unwrap();
     let auth = &state.services.auth;
     let mut tokens = Vec::new();
     for (email, tenant, kind) in [
@@ -403,6 +419,14 @@ pub(crate) fn guard(w: &World, method: &str, path: &str) -> Guard {
         ("POST", "/v1/features:batch") => Guard::NotObjectScoped,
         // The caller's own invitations.
         ("GET", "/v1/invitations") => Guard::NotObjectScoped,
+        ("GET", "/v1/review-queue") => object(format!("/v1/review-queue?user_id={b}"), None, S::OK),
+        ("GET", "/v1/recurring") => object(format!("/v1/recurring?user_id={b}"), None, S::OK),
+        ("GET", "/v1/transactions/{transaction_id}/lineage") => {
+            object(format!("/v1/transactions/{tb}/lineage"), None, S::OK)
+        }
+        // The tenant's registry: never a person's (checked in
+        // `registry_routes_are_for_staff_and_services`).
+        ("GET", "/v1/models" | "/v1/runs" | "/v1/runs/{run_id}") => Guard::NotObjectScoped,
         // Multipart: checked in `imports_are_guarded_like_batches`.
         ("POST", "/v1/imports") => Guard::NotObjectScoped,
         (method, path) => panic!(

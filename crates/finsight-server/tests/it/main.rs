@@ -8,6 +8,7 @@ mod documents;
 mod features;
 mod graphql;
 mod ingest;
+mod models;
 mod owasp;
 mod security;
 mod security_graphql;

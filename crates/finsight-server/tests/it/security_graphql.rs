@@ -82,9 +82,10 @@ async fn every_root_field_under_many_aliases_is_refused_before_it_runs() {
             let mut query = case(&w, name);
             if query.is_empty() {
                 query = match name {
-                    "me" | "categories" | "households" | "invitations" => {
+                    "me" | "categories" | "households" | "invitations" | "models" => {
                         format!("{{ {name} {{ __typename }} }}")
                     }
+                    "runs" => "{ runs { runId } }".into(),
                     "createApiKey" => r#"mutation { createApiKey(name: "x") { secret } }"#.into(),
                     "revokeApiKey" => r#"mutation { revokeApiKey(id: "x") }"#.into(),
                     "featuresBatch" => r#"{ featuresBatch(entities: [{entityType: "asset", entityId: "VTI"}]) { found } }"#.into(),
