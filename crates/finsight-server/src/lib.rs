@@ -11,6 +11,7 @@ pub mod graphql;
 mod health;
 mod idempotency;
 pub mod metrics;
+pub mod mlflow;
 pub mod rate_limit;
 
 use std::future::Future;
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/openapi.json", get(openapi_json))
         .route("/graphql", axum::routing::post(graphql::handler))
         .merge(api)
+        .nest("/api/2.0/mlflow", mlflow::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(middleware::from_fn(detach_writes))

@@ -19,6 +19,7 @@ pub mod operations;
 pub mod passwords;
 pub mod recurring;
 pub mod tokens;
+pub mod tracking;
 
 use std::sync::Arc;
 

@@ -124,6 +124,14 @@ impl Services {
             Self::may_track(principal)?
         };
         check_alias(alias)?;
+        if self
+            .store
+            .model_version(tenant, name, version)
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::NotFound("model version"));
+        }
         let moved = finsight_mlops::registry::promote(
             self.store.as_ref(),
             tenant,
@@ -184,6 +192,9 @@ impl Services {
         } else {
             Self::may_track(principal)?
         };
+        if self.store.registered_model(tenant, name).await?.is_none() {
+            return Err(ServiceError::NotFound("registered model"));
+        }
         let removed = self
             .store
             .delete_alias(tenant, name, alias, millis(self.clock.now()))

@@ -7,6 +7,7 @@ mod crash;
 mod eval;
 mod features;
 mod keys;
+mod models;
 mod own_files;
 
 use std::io::{BufRead, BufReader, Read, Write};

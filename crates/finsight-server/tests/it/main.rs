@@ -8,6 +8,7 @@ mod documents;
 mod features;
 mod graphql;
 mod ingest;
+mod mlflow;
 mod models;
 mod owasp;
 mod security;
