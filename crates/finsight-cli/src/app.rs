@@ -152,6 +152,7 @@ impl App {
             Arc::clone(&self.clock),
             crate::jobs::all(
                 &self.store,
+                &self.services,
                 &self.clock,
                 self.settings.audit.retention_days,
                 self.idempotency_ttl(),

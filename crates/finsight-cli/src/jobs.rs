@@ -130,14 +130,64 @@ impl DailyJob for Expiry {
     }
 }
 
+/// Retrains every tenant's categorizer on the labels it has now (people's
+/// corrections included); each training is a tracked run, and the new
+/// version becomes the champion only if the logged rule says so. Serving
+/// picks a new champion up within `models.refresh_seconds`. A tenant with
+/// too few labels is skipped and counted.
+pub struct TrainCategorizers {
+    pub store: Arc<dyn Store>,
+    pub services: finsight_service::Services,
+}
+
+#[async_trait::async_trait]
+impl DailyJob for TrainCategorizers {
+    fn name(&self) -> &'static str {
+        "categorizer-train"
+    }
+
+    async fn run(&self, _day: Date) -> Result<String, ProcessorError> {
+        let (mut promoted, mut kept, mut skipped) = (0, 0, 0);
+        for tenant in self.store.tenants().await? {
+            let operator = finsight_core::Principal::Operator { tenant: tenant.id };
+            match self
+                .services
+                .train_categorizer(&operator, finsight_models::TrainOptions::default())
+                .await
+            {
+                Ok(report) if report.promoted => promoted += 1,
+                Ok(_) => kept += 1,
+                Err(finsight_service::ServiceError::Invalid(reason)) => {
+                    tracing::info!(tenant = %tenant.id, %reason, "categorizer not trained");
+                    skipped += 1;
+                }
+                Err(error) => {
+                    return Err(ProcessorError::Stage {
+                        stage: "categorizer-train",
+                        reason: error.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(format!(
+            "{promoted} categorizers promoted, {kept} champions kept, {skipped} tenants with too              few labels"
+        ))
+    }
+}
+
 pub fn all(
     store: &Arc<dyn Store>,
+    services: &finsight_service::Services,
     clock: &Arc<dyn finsight_core::Clock>,
     retention_days: u32,
     idempotency_ttl: time::Duration,
     features: &finsight_pipeline::Features,
 ) -> Vec<Arc<dyn DailyJob>> {
     vec![
+        Arc::new(TrainCategorizers {
+            store: Arc::clone(store),
+            services: services.clone(),
+        }),
         Arc::new(finsight_pipeline::MaterializeFeatures {
             features: features.clone(),
             ledger: store.clone(),

@@ -273,14 +273,15 @@ fn rules_processing_and_backfill_from_the_command_line() {
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    // Four daily jobs (features-materialize, expiry, volume-check,
-    // audit-retention) × three days.
-    assert_eq!(first.matches(": ran: ").count(), 12, "{first}");
+    // Five daily jobs (categorizer-train, features-materialize, expiry,
+    // volume-check, audit-retention) × three days.
+    assert_eq!(first.matches(": ran: ").count(), 15, "{first}");
+    assert!(first.contains("categorizers promoted"), "{first}");
     let again = ok(&finsight(&with_dir(
         dir.path(),
         &["backfill", "--from", "2026-09-01", "--to", "2026-09-03"],
     )));
-    assert_eq!(again.matches(": already done: ").count(), 12, "{again}");
+    assert_eq!(again.matches(": already done: ").count(), 15, "{again}");
 }
 
 #[test]
