@@ -5,6 +5,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use finsight_core::{Description, Money, NewTransaction, PostingDate, Principal, SourceName};
+use finsight_service::ServiceError;
+use finsight_store::TransactionQuery;
 use finsight_synth::Synthesizer;
 
 use super::serve::ServeArgs;
@@ -49,6 +52,155 @@ async fn demo_features(app: &App, config: &finsight_synth::SynthConfig) -> anyho
     Ok(())
 }
 
+/// Trains each tenant's categorizer, then shows it at work: this month's
+/// statement for the demo person arrives without categories (their usual
+/// merchants and two they never used); the champion categorizes what it is
+/// sure of and queues the rest for review. Also counts their recurring
+/// payments.
+async fn demo_models(app: &App) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut trained = Vec::new();
+    for tenant in app.store.tenants().await? {
+        let operator = Principal::Operator { tenant: tenant.id };
+        match app
+            .services
+            .train_categorizer(&operator, finsight_models::TrainOptions::default())
+            .await
+        {
+            Ok(report) => trained.push(report),
+            Err(ServiceError::Invalid(reason)) => {
+                tracing::info!(tenant = %tenant.id, %reason, "categorizer not trained");
+            }
+            Err(error) => return Err(super::describe(error)),
+        }
+    }
+    app.categorizers.refresh().await?;
+    if let Some(report) = trained.first() {
+        say!(
+            "categorizer: {} tenants trained in {:.1} s; the first: version {}, time-ordered holdout accuracy {:.3} / macro-F1 {:.3} (payee baseline {:.3} / {:.3}); try `finsight models list`, `finsight runs list`",
+            trained.len(),
+            started.elapsed().as_secs_f64(),
+            report.version,
+            report.candidate.accuracy,
+            report.candidate.macro_f1,
+            report.baseline.accuracy,
+            report.baseline.macro_f1
+        );
+    }
+    let users = app.store.users().await?;
+    let Some(person) = super::identity::demo_person(&users) else {
+        return Ok(());
+    };
+    let operator = Principal::Operator {
+        tenant: person.tenant_id,
+    };
+    let statement = this_months_statement(app, person.id).await?;
+    if !statement.is_empty() {
+        app.store.insert_transactions(&statement).await?;
+        app.processor().drain().await?;
+        let waiting = app
+            .services
+            .review_queue(&operator, Some(person.id), None, 1000)
+            .await
+            .map_err(super::describe)?;
+        say!(
+            "this month's statement for {}: {} transactions without categories, {} categorized by the model, {} waiting for review (GET /v1/review-queue)",
+            person.display_name,
+            statement.len(),
+            statement.len() - waiting.len(),
+            waiting.len()
+        );
+    }
+    let series = app
+        .services
+        .recurring(&operator, Some(person.id))
+        .await
+        .map_err(super::describe)?;
+    let active = series
+        .iter()
+        .filter(|s| s.status == finsight_models::recurring::SeriesStatus::Active);
+    say!(
+        "recurring for {}: {} active series ({} income), {} stopped, {} price rises (GET /v1/recurring)",
+        person.display_name,
+        active.clone().count(),
+        active.filter(|s| s.income).count(),
+        series.len()
+            - series
+                .iter()
+                .filter(|s| s.status == finsight_models::recurring::SeriesStatus::Active)
+                .count(),
+        series
+            .iter()
+            .filter(|s| !s.income)
+            .map(|s| s
+                .price_changes
+                .iter()
+                .filter(|c| c.to.amount() < c.from.amount())
+                .count())
+            .sum::<usize>()
+    );
+    Ok(())
+}
+
+/// Up to a dozen of the person's card purchases of last month, posted again
+/// today as a bank file gives them (no category, no merchant name), and two
+/// merchants they never used.
+async fn this_months_statement(
+    app: &App,
+    user: finsight_core::UserId,
+) -> anyhow::Result<Vec<NewTransaction>> {
+    let today = app.clock.now().date();
+    let mut query = TransactionQuery::for_user(user);
+    query.from = Some(today - time::Duration::days(45));
+    query.limit = TransactionQuery::MAX_LIMIT;
+    let recent = app.store.transactions(&query).await?.transactions;
+    let mut seen = std::collections::HashSet::new();
+    let source = SourceName::parse("demo-statement")?;
+    let mut statement: Vec<NewTransaction> = recent
+        .iter()
+        .filter(|t| t.mcc.is_some() && t.amount.is_negative())
+        .filter(|t| seen.insert(finsight_models::payee::normalize(t.description.as_str())))
+        .take(12)
+        .enumerate()
+        .map(|(n, t)| NewTransaction {
+            account_id: t.account_id,
+            posted_on: PostingDate::new(today).expect("today is a valid posting date"),
+            occurred_at: None,
+            amount: t.amount,
+            description: t.description.clone(),
+            merchant: None,
+            mcc: t.mcc,
+            category: None,
+            source: source.clone(),
+            source_ref: Some(format!("DEMO-{today}-{n}")),
+        })
+        .collect();
+    if let Some(account) = statement.first().map(|t| t.account_id) {
+        let currency = statement[0].amount.currency();
+        for (n, (text, cents)) in [
+            ("ZEN GARDEN SUPPLY CO 0042", -3750),
+            ("KXQ TRADING LTD", -1299),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            statement.push(NewTransaction {
+                account_id: account,
+                posted_on: PostingDate::new(today).expect("today is a valid posting date"),
+                occurred_at: None,
+                amount: Money::from_minor(cents, currency)?,
+                description: Description::parse(text)?,
+                merchant: None,
+                mcc: None,
+                category: None,
+                source: source.clone(),
+                source_ref: Some(format!("DEMO-{today}-new-{n}")),
+            });
+        }
+    }
+    Ok(statement)
+}
+
 pub async fn run(app: &App, args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let synth = Synthesizer::new(args.population.config(app.clock.as_ref())?)?;
@@ -78,6 +230,7 @@ pub async fn run(app: &App, args: DemoArgs) -> anyhow::Result<()> {
     );
     say!("anomaly ground truth: {}", labels.display());
     demo_features(app, &config).await?;
+    demo_models(app).await?;
     if let Some(person) = super::identity::ensure_demo_logins(app).await? {
         let (email, password) = super::identity::DEMO_PERSON;
         say!("demo login: {email} / {password} ({person}, owner of a shared household)");

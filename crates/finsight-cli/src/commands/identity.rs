@@ -144,9 +144,9 @@ pub const DEMO_ADMIN: (&str, &str) = ("admin@finsight.local", "finsight-demo-adm
 
 /// Creates the demo logins once: a person who owns a shared household, and
 /// an admin of the same tenant. Returns the person's display name.
-pub async fn ensure_demo_logins(app: &App) -> anyhow::Result<Option<String>> {
-    let (store, services) = (&app.store, &app.services);
-    let users = store.users().await?;
+/// The person the demo login signs in as: the first who shares a
+/// household, else the first.
+pub fn demo_person(users: &[finsight_core::User]) -> Option<&finsight_core::User> {
     let shared = users.iter().find(|u| {
         users
             .iter()
@@ -154,7 +154,13 @@ pub async fn ensure_demo_logins(app: &App) -> anyhow::Result<Option<String>> {
             .count()
             > 1
     });
-    let Some(person) = shared.or(users.first()) else {
+    shared.or(users.first())
+}
+
+pub async fn ensure_demo_logins(app: &App) -> anyhow::Result<Option<String>> {
+    let (store, services) = (&app.store, &app.services);
+    let users = store.users().await?;
+    let Some(person) = demo_person(&users) else {
         return Ok(None);
     };
     let logins = [

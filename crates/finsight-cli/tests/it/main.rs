@@ -449,7 +449,7 @@ mod audit {
         assert!(!String::from_utf8_lossy(&ahead.stdout).contains("pruned entries"));
         let (intact, text) = verify(dir.path());
         assert!(
-            intact && text.contains("audit log intact: 13 entries"),
+            intact && text.contains("audit log intact: 17 entries"),
             "{text}"
         );
     }
@@ -459,7 +459,7 @@ mod audit {
         let intact = audited();
         assert_eq!(
             verify(intact.path()),
-            (true, "audit log intact: 13 entries\n".to_owned())
+            (true, "audit log intact: 17 entries\n".to_owned())
         );
 
         let edited = audited();
@@ -494,13 +494,14 @@ mod audit {
         assert!(!ok && text.contains("broken at entry 2"), "{text}");
 
         // The demo's five keys (data and index key of two tenants, the
-        // system index key), its market prices and its two logins, then the
-        // five imports.
+        // system index key), its market prices, the training and promotion
+        // of two tenants' categorizers and its two logins, then the five
+        // imports.
         let listed = ok_list(intact.path());
         let lines: Vec<&str> = listed.lines().collect();
-        assert_eq!(lines.len(), 13, "{listed}");
+        assert_eq!(lines.len(), 17, "{listed}");
         let count = |actor: &str, action: &str| {
-            lines[..8]
+            lines[..12]
                 .iter()
                 .filter(|l| l.contains(actor) && l.contains(action))
                 .count()
@@ -508,8 +509,10 @@ mod audit {
         assert_eq!(count(" system ", "keys.create"), 5, "{listed}");
         assert_eq!(count(" cli ", "market.import"), 1, "{listed}");
         assert_eq!(count(" demo ", "login.create"), 2, "{listed}");
+        assert_eq!(count(" cli ", "model.train"), 2, "{listed}");
+        assert_eq!(count(" cli ", "model.promote"), 2, "{listed}");
         assert!(
-            lines[8..]
+            lines[12..]
                 .iter()
                 .all(|l| l.contains(" cli ") && l.contains(" import")),
             "{listed}"

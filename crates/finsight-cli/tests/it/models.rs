@@ -18,16 +18,20 @@ fn training_promotion_and_rollback_are_tracked_and_audited() {
     let dir = tempfile::tempdir().unwrap();
     ok(&finsight(&with_dir(dir.path(), SMALL_DEMO)));
     let tenant = first_tenant(dir.path());
-    let trained = ok(&finsight(&with_dir(
+    // The demo trained version 1 and promoted it (no champion yet).
+    let listed = ok(&finsight(&with_dir(
         dir.path(),
-        &["train", "categorizer", "--tenant", &tenant],
+        &["models", "list", "--tenant", &tenant],
     )));
-    assert!(trained.contains("categorizer version 1"), "{trained}");
-    assert!(trained.contains("no champion yet → promoted"), "{trained}");
+    assert!(
+        listed.contains("v1") && listed.contains("champion"),
+        "{listed}"
+    );
     let again = ok(&finsight(&with_dir(
         dir.path(),
         &["train", "categorizer", "--tenant", &tenant],
     )));
+    assert!(again.contains("categorizer version 2"), "{again}");
     assert!(again.contains("champion version 1"), "{again}");
     let promoted = ok(&finsight(&with_dir(
         dir.path(),
