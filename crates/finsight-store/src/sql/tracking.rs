@@ -494,7 +494,7 @@ where
             .execute(&mut *tx)
             .await?;
         }
-        for chunk in metrics.chunks(200) {
+        for chunk in metrics.chunks(1000) {
             let mut sql = String::from(
                 "INSERT INTO ml_metrics (run_id, key, value, timestamp, step) VALUES ",
             );
