@@ -78,8 +78,14 @@ async fn main() -> anyhow::Result<()> {
     let mut reports = Vec::new();
     for tenant in synth.tenants() {
         reports.push(
-            train_categorizer(store.as_ref(), tenant.id, "bench", now, TrainOptions::default())
-                .await?,
+            train_categorizer(
+                store.as_ref(),
+                tenant.id,
+                "bench",
+                now,
+                TrainOptions::default(),
+            )
+            .await?,
         );
     }
     let trained = started.elapsed().as_secs_f64();
@@ -113,7 +119,9 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let mut latencies = Vec::with_capacity(transactions.len());
     for t in transactions.iter().cycle().take(50_000) {
-        let served = serving.get(tenant_of[&t.user_id]).expect("every tenant has a champion");
+        let served = serving
+            .get(tenant_of[&t.user_id])
+            .expect("every tenant has a champion");
         let started = Instant::now();
         let prediction = served.model.predict(&sample_of(t, Some("checking")));
         std::hint::black_box(prediction);
