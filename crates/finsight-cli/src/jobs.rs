@@ -147,32 +147,43 @@ impl DailyJob for TrainCategorizers {
     }
 
     async fn run(&self, _day: Date) -> Result<String, ProcessorError> {
-        let (mut promoted, mut kept, mut skipped) = (0, 0, 0);
-        for tenant in self.store.tenants().await? {
-            let operator = finsight_core::Principal::Operator { tenant: tenant.id };
-            match self
-                .services
-                .train_categorizer(&operator, finsight_models::TrainOptions::default())
-                .await
-            {
-                Ok(report) if report.promoted => promoted += 1,
-                Ok(_) => kept += 1,
-                Err(finsight_service::ServiceError::Invalid(reason)) => {
-                    tracing::info!(tenant = %tenant.id, %reason, "categorizer not trained");
-                    skipped += 1;
-                }
-                Err(error) => {
-                    return Err(ProcessorError::Stage {
-                        stage: "categorizer-train",
-                        reason: error.to_string(),
-                    });
-                }
-            }
-        }
+        let trained = train_every_tenant(self.store.as_ref(), &self.services)
+            .await
+            .map_err(|error| ProcessorError::Stage {
+                stage: "categorizer-train",
+                reason: error.to_string(),
+            })?;
+        let promoted = trained.iter().flatten().filter(|r| r.promoted).count();
+        let kept = trained.iter().flatten().count() - promoted;
+        let skipped = trained.iter().filter(|r| r.is_none()).count();
         Ok(format!(
             "{promoted} categorizers promoted, {kept} champions kept, {skipped} tenants with too              few labels"
         ))
     }
+}
+
+/// Trains each tenant's categorizer as the operator; `None` for a tenant
+/// with too few labels (logged).
+pub async fn train_every_tenant(
+    store: &dyn Store,
+    services: &finsight_service::Services,
+) -> Result<Vec<Option<finsight_mlops::training::TrainReport>>, finsight_service::ServiceError> {
+    let mut trained = Vec::new();
+    for tenant in store.tenants().await? {
+        let operator = finsight_core::Principal::Operator { tenant: tenant.id };
+        match services
+            .train_categorizer(&operator, finsight_models::TrainOptions::default())
+            .await
+        {
+            Ok(report) => trained.push(Some(report)),
+            Err(finsight_service::ServiceError::Invalid(reason)) => {
+                tracing::info!(tenant = %tenant.id, %reason, "categorizer not trained");
+                trained.push(None);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(trained)
 }
 
 pub fn all(

@@ -6,7 +6,6 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use finsight_core::{Description, Money, NewTransaction, PostingDate, Principal, SourceName};
-use finsight_service::ServiceError;
 use finsight_store::TransactionQuery;
 use finsight_synth::Synthesizer;
 
@@ -59,21 +58,12 @@ async fn demo_features(app: &App, config: &finsight_synth::SynthConfig) -> anyho
 /// payments.
 async fn demo_models(app: &App) -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut trained = Vec::new();
-    for tenant in app.store.tenants().await? {
-        let operator = Principal::Operator { tenant: tenant.id };
-        match app
-            .services
-            .train_categorizer(&operator, finsight_models::TrainOptions::default())
-            .await
-        {
-            Ok(report) => trained.push(report),
-            Err(ServiceError::Invalid(reason)) => {
-                tracing::info!(tenant = %tenant.id, %reason, "categorizer not trained");
-            }
-            Err(error) => return Err(super::describe(error)),
-        }
-    }
+    let trained: Vec<_> = crate::jobs::train_every_tenant(app.store.as_ref(), &app.services)
+        .await
+        .map_err(super::describe)?
+        .into_iter()
+        .flatten()
+        .collect();
     app.categorizers.refresh().await?;
     if let Some(report) = trained.first() {
         say!(

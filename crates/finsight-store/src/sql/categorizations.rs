@@ -113,11 +113,7 @@ where
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let parameter = |n: usize| {
-            let mut text = String::new();
-            B::push_parameter(&mut text, n);
-            text
-        };
+        let parameter = super::parameter::<B>;
         let list: Vec<String> = (0..users.len()).map(|n| parameter(n + 1)).collect();
         let n = users.len();
         let (after_at, after_id) =

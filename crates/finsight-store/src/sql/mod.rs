@@ -107,6 +107,36 @@ pub trait Backend: Send + Sync + 'static {
     fn stats_rows(&self) -> impl Future<Output = Result<StatsRows, StoreError>> + Send;
 }
 
+/// Parameter `n` in the backend's style. Statements that number their
+/// parameters in the order they appear can mix lists and single values
+/// (SQLite numbers a `?` after the ones before it).
+pub(crate) fn parameter<B: Backend>(n: usize) -> String {
+    let mut text = String::new();
+    B::push_parameter(&mut text, n);
+    text
+}
+
+/// "`what` already exists", naming `field`: a unique name taken.
+pub(crate) fn already_exists(field: &'static str, what: String) -> StoreError {
+    StoreError::Invalid(finsight_core::ValidationError::new(
+        field,
+        format!("{what} already exists"),
+    ))
+}
+
+/// "`what` does not exist", naming `field`: a reference to nothing.
+pub(crate) fn missing(field: &'static str, what: String) -> StoreError {
+    StoreError::Invalid(finsight_core::ValidationError::new(
+        field,
+        format!("{what} does not exist"),
+    ))
+}
+
+/// A search page as SQL `LIMIT` and `OFFSET` (at most 1,000 rows).
+pub(crate) fn page_bounds(page: crate::Page) -> (i64, i64) {
+    (i64::from(page.limit.clamp(1, 1000)), i64::from(page.offset))
+}
+
 /// `$1, $2, …` for a list of `rows` values, or `($1, $2), ($3, $4), …`
 /// for rows of several `columns`, in the backend's parameter style.
 pub(crate) fn placeholders<B: Backend>(rows: usize, columns: usize) -> String {

@@ -2,12 +2,12 @@
 //! registered models, numbered versions, aliases and every alias move. Every query names the tenant, so one tenant's runs and models are
 //! invisible to another's.
 
-use finsight_core::{TenantId, ValidationError};
+use finsight_core::TenantId;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{Backend, Db, SqlStore};
+use super::{Backend, Db, SqlStore, already_exists, missing, page_bounds};
 use crate::StoreError;
 use crate::registry::{AliasMove, ModelVersion, Page, RegisteredModel};
 
@@ -31,24 +31,6 @@ fn version_of(row: VersionRow, aliases: &[(String, String, i64)]) -> ModelVersio
         description,
         created_at,
     }
-}
-
-fn exists(field: &'static str, what: String) -> StoreError {
-    StoreError::Invalid(ValidationError::new(
-        field,
-        format!("{what} already exists"),
-    ))
-}
-
-fn missing(field: &'static str, what: String) -> StoreError {
-    StoreError::Invalid(ValidationError::new(
-        field,
-        format!("{what} does not exist"),
-    ))
-}
-
-fn page_bounds(page: Page) -> (i64, i64) {
-    (i64::from(page.limit.clamp(1, 1000)), i64::from(page.offset))
 }
 
 impl<B> SqlStore<B>
@@ -140,7 +122,7 @@ where
         .await?;
         tx.commit().await?;
         if super::RowsAffected::rows_affected(&inserted) == 0 {
-            return Err(exists("name", format!("registered model {name:?}")));
+            return Err(already_exists("name", format!("registered model {name:?}")));
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type}
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{Backend, Db, SqlStore};
+use super::{Backend, Db, SqlStore, already_exists, missing, page_bounds};
 use crate::StoreError;
 use crate::registry::{Artifact, Experiment, Metric, Page, Run, RunInfo};
 
@@ -39,24 +39,6 @@ fn run_info(row: RunRow) -> RunInfo {
         user,
         artifact_uri: uri,
     }
-}
-
-fn exists(field: &'static str, what: String) -> StoreError {
-    StoreError::Invalid(ValidationError::new(
-        field,
-        format!("{what} already exists"),
-    ))
-}
-
-fn missing(field: &'static str, what: String) -> StoreError {
-    StoreError::Invalid(ValidationError::new(
-        field,
-        format!("{what} does not exist"),
-    ))
-}
-
-fn page_bounds(page: Page) -> (i64, i64) {
-    (i64::from(page.limit.clamp(1, 1000)), i64::from(page.offset))
 }
 
 impl<B> SqlStore<B>
@@ -212,7 +194,10 @@ where
         .execute(&mut *tx)
         .await?;
         if super::RowsAffected::rows_affected(&inserted) == 0 {
-            return Err(exists("name", format!("experiment {:?}", experiment.name)));
+            return Err(already_exists(
+                "name",
+                format!("experiment {:?}", experiment.name),
+            ));
         }
         for (key, value) in &experiment.tags {
             sqlx::query(
@@ -410,11 +395,7 @@ where
         let (limit, offset) = page_bounds(page);
         // Every parameter in the backend's own style, numbered in the order
         // they appear (SQLite numbers `?` after the ones before it).
-        let parameter = |n: usize| {
-            let mut text = String::new();
-            B::push_parameter(&mut text, n);
-            text
-        };
+        let parameter = super::parameter::<B>;
         let list: Vec<String> = (0..experiment_ids.len())
             .map(|n| parameter(n + 2))
             .collect();
