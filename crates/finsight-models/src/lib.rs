@@ -11,11 +11,15 @@
 //!   weekday, and the baseline it must beat.
 //! - [`recurring`]: subscriptions, bills and salaries found in a person's
 //!   history, with their next date and amount, price changes and ends.
+//! - [`forecast`]: spending forecasts — benchmarks, ETS, Theta, TSB, a
+//!   global boosted-tree model and their backtest-weighted ensemble, with
+//!   conformal intervals.
 //! - [`metrics`]: accuracy and macro-F1; [`evaluate`]: train on the
 //!   earliest rows, score on the latest.
 
 pub mod categorize;
 pub mod evaluate;
+pub mod forecast;
 pub mod metrics;
 pub mod payee;
 pub mod recurring;

@@ -3,4 +3,5 @@
 //! what was planted.
 
 mod categorize;
+mod ets;
 mod recurring;
