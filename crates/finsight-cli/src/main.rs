@@ -117,6 +117,10 @@ enum Command {
     /// Measure the models on held-out data, beside their baselines.
     #[command(subcommand)]
     Eval(commands::eval::EvalCommand),
+    /// Spending forecasts: evaluate every method on a series file, write
+    /// generated spending series.
+    #[command(subcommand)]
+    Forecast(commands::forecast::ForecastCommand),
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -137,6 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Synth(args) => return synth::run(app::system_clock().as_ref(), args).await,
         Command::Export(args) => return export::run(settings, args).await,
         Command::Eval(command) => return commands::eval::run(command),
+        Command::Forecast(command) => return commands::forecast::run(command),
         command => command,
     };
     let app = App::build(settings).await?;
@@ -167,7 +172,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(command) => commands::models::train(&app, command).await,
         Command::Models(command) => commands::models::models(&app, command).await,
         Command::Runs(command) => commands::models::runs(&app, command).await,
-        Command::Openapi | Command::Synth(_) | Command::Export(_) | Command::Eval(_) => {
+        Command::Openapi
+        | Command::Synth(_)
+        | Command::Export(_)
+        | Command::Eval(_)
+        | Command::Forecast(_) => {
             unreachable!("handled before the database is opened")
         }
     }

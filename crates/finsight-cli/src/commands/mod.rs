@@ -12,6 +12,7 @@ pub mod demo;
 pub mod eval;
 pub mod export;
 pub mod features;
+pub mod forecast;
 pub mod identity;
 pub mod ingest;
 pub mod keys;

@@ -3,7 +3,12 @@
 //! CLI's `finsight eval` reads a file into these rows; tests build them
 //! from generated data.
 
+mod forecast;
 mod recurring;
+
+pub use forecast::{
+    DatedSeries, ForecastEvalError, ForecastReport, MethodScore, forecasts, method_names, smape,
+};
 
 pub use recurring::{PersonHistory, RecurringReport, TruthSeries, recurring};
 

@@ -23,6 +23,10 @@ pub struct GbtOptions {
     /// L2 shrinkage of leaf values.
     pub lambda: f64,
     pub seed: u64,
+    /// Least absolute deviation instead of squared error: trees split on
+    /// the residuals' signs and each leaf predicts its residuals' median,
+    /// so the model forecasts a conditional median, robust to bursts.
+    pub absolute: bool,
 }
 
 impl Default for GbtOptions {
@@ -35,6 +39,7 @@ impl Default for GbtOptions {
             subsample: 0.7,
             lambda: 1.0,
             seed: 7,
+            absolute: false,
         }
     }
 }
@@ -57,6 +62,41 @@ struct Tree {
 }
 
 impl Tree {
+    /// Which node each row ends in.
+    fn leaf_of(&self, row: &[u8]) -> usize {
+        let mut at = 0;
+        loop {
+            match &self.nodes[at] {
+                Node::Leaf(_) => return at,
+                Node::Split {
+                    feature,
+                    bin,
+                    left,
+                    right,
+                } => at = if row[*feature] <= *bin { *left } else { *right },
+            }
+        }
+    }
+
+    /// Replaces every leaf's value by the median residual of its rows.
+    fn set_leaf_medians(
+        &mut self,
+        binned: &[u8],
+        features: usize,
+        residuals: &[f64],
+        rows: &[usize],
+    ) {
+        let mut members: std::collections::HashMap<usize, Vec<f64>> = Default::default();
+        for &i in rows {
+            let leaf = self.leaf_of(&binned[i * features..(i + 1) * features]);
+            members.entry(leaf).or_default().push(residuals[i]);
+        }
+        for (leaf, mut values) in members {
+            values.sort_by(f64::total_cmp);
+            self.nodes[leaf] = Node::Leaf(values[values.len() / 2]);
+        }
+    }
+
     fn predict(&self, row: &[u8]) -> f64 {
         let mut at = 0;
         loop {
@@ -117,6 +157,10 @@ impl Gbt {
             .collect();
         let base = if n == 0 {
             0.0
+        } else if options.absolute {
+            let mut sorted = targets.to_vec();
+            sorted.sort_by(f64::total_cmp);
+            sorted[n / 2]
         } else {
             targets.iter().sum::<f64>() / n as f64
         };
@@ -136,7 +180,14 @@ impl Gbt {
                 .zip(&predictions)
                 .map(|(t, p)| t - p)
                 .collect();
-            let tree = grow(&binned, features, &residuals, rows_used, options);
+            let tree = if options.absolute {
+                let signs: Vec<f64> = residuals.iter().map(|r| r.signum()).collect();
+                let mut tree = grow(&binned, features, &signs, rows_used.clone(), options);
+                tree.set_leaf_medians(&binned, features, &residuals, &rows_used);
+                tree
+            } else {
+                grow(&binned, features, &residuals, rows_used, options)
+            };
             for (i, prediction) in predictions.iter_mut().enumerate() {
                 *prediction +=
                     options.learning_rate * tree.predict(&binned[i * features..(i + 1) * features]);

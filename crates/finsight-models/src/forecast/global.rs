@@ -5,7 +5,8 @@
 //! season and two before the target, the recent mean and share of zeros —
 //! all divided by the series' recent level — the horizon and the target's
 //! position in the season; the target is the value `h` steps ahead,
-//! divided by the same level.
+//! divided by the same level (and clipped, so a rare burst does not steer
+//! the squared loss).
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -29,10 +30,19 @@ pub struct SeriesView<'a> {
 /// The recent level a series is divided by: the mean absolute value of
 /// its last 12 observations (1 when they are all zero).
 fn level(history: &[f64]) -> f64 {
-    let recent = &history[history.len().saturating_sub(LAGS)..];
-    let mean = recent.iter().map(|v| v.abs()).sum::<f64>() / recent.len().max(1) as f64;
-    if mean > 1e-9 { mean } else { 1.0 }
+    let mean_abs =
+        |values: &[f64]| values.iter().map(|v| v.abs()).sum::<f64>() / values.len().max(1) as f64;
+    let recent = mean_abs(&history[history.len().saturating_sub(LAGS)..]);
+    if recent > 1e-9 {
+        return recent;
+    }
+    let all = mean_abs(history);
+    if all > 1e-9 { all } else { 1.0 }
 }
+
+/// Normalized targets beyond this are clipped: one series waking from
+/// years of zeros must not steer the squared loss for all the others.
+const TARGET_CLIP: f64 = 8.0;
 
 fn features(history: &[f64], phase: usize, m: usize, h: usize) -> Vec<f64> {
     let n = history.len();
@@ -98,10 +108,14 @@ impl GlobalModel {
             let view = panel[s];
             let history = &view.values[..origin];
             rows.push(features(history, view.phase, season, h));
-            targets.push(view.values[origin + h - 1] / level(history));
+            targets.push(
+                (view.values[origin + h - 1] / level(history)).clamp(-TARGET_CLIP, TARGET_CLIP),
+            );
         }
         let options = GbtOptions {
             seed,
+            absolute: true,
+            learning_rate: 0.15,
             ..GbtOptions::default()
         };
         Self {

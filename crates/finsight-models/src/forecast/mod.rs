@@ -5,12 +5,14 @@
 //! per-series scale), so an 80% interval holds the outcome about 80% of
 //! the time whichever method produced it.
 
+pub mod calendar;
 pub mod decompose;
 pub mod ets;
 pub mod gbt;
 pub mod global;
 pub mod optimize;
 pub mod simple;
+pub mod spending;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -159,18 +161,16 @@ fn local_forecasts(y: &[f64], m: usize, h: usize) -> (Vec<(Method, Vec<f64>)>, O
     )
 }
 
-/// The backtest origins of a series of length `n`: full-horizon windows
-/// ending at the last value and `step` apart, at least 3 values in.
+/// The backtest origins of a series of length `n`: `step` (half the
+/// horizon) apart back from the end, at least 3 values in. The latest
+/// origins see only the first steps of the horizon before the data ends;
+/// later steps are scored from the earlier origins.
 fn origins(n: usize, horizon: usize, windows: usize) -> Vec<usize> {
     let step = (horizon / 2).max(1);
-    let mut out: Vec<usize> = (0..windows)
-        .filter_map(|k| n.checked_sub(horizon + k * step))
+    (1..=windows)
+        .filter_map(|k| n.checked_sub(k * step))
         .filter(|o| *o >= 3)
-        .collect();
-    if out.is_empty() && n >= 5 {
-        out.push(n / 2 + 1);
-    }
-    out
+        .collect()
 }
 
 /// What every method forecast at every backtest origin of one series.
@@ -211,21 +211,24 @@ pub fn forecast_panel(
         .zip(&scales)
         .map(|(((backtest, _, _), series), scale)| method_errors(backtest, &series.values, *scale))
         .collect();
-    let mut panel_mean: Vec<(Method, f64)> = Method::BASE
+    let mut panel_typical: Vec<(Method, f64)> = Method::BASE
         .iter()
         .map(|method| {
             let values: Vec<f64> = errors
                 .iter()
                 .filter_map(|e| e.iter().find(|(m, _)| m == method).map(|(_, v)| *v))
+                .filter(|v| v.is_finite())
                 .collect();
-            (
-                *method,
-                values.iter().sum::<f64>() / values.len().max(1) as f64,
-            )
+            // Winsorized at 4: a few series with a near-constant history
+            // have huge scaled errors for every method and would decide
+            // alone.
+            let total: f64 = values.iter().map(|v| v.min(4.0)).sum();
+            (*method, total / values.len().max(1) as f64)
         })
         .collect();
-    panel_mean.retain(|(_, v)| v.is_finite() && *v > 0.0);
-    let weights: Vec<Vec<(Method, f64)>> = errors.iter().map(|e| weigh(e, &panel_mean)).collect();
+    panel_typical.retain(|(_, v)| v.is_finite() && *v > 0.0);
+    let weights: Vec<Vec<(Method, f64)>> =
+        errors.iter().map(|e| weigh(e, &panel_typical)).collect();
     // Residual pools: per method (and the ensemble), per horizon step.
     let mut pools: Vec<(Method, Vec<Vec<f64>>)> = Method::BASE
         .iter()
@@ -448,10 +451,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn origins_leave_a_full_horizon_each() {
-        assert_eq!(origins(36, 12, 3), vec![24, 18, 12]);
+    fn origins_step_back_half_a_horizon() {
+        assert_eq!(origins(36, 12, 3), vec![30, 24, 18]);
         assert_eq!(origins(14, 12, 3), vec![8]);
-        assert!(origins(4, 12, 3).is_empty());
+        assert!(origins(5, 12, 3).is_empty());
     }
 
     #[test]
