@@ -181,7 +181,11 @@ impl Gbt {
                 .map(|(t, p)| t - p)
                 .collect();
             let tree = if options.absolute {
-                let signs: Vec<f64> = residuals.iter().map(|r| r.signum()).collect();
+                // `signum` maps 0 to 1; an exact fit must pull neither way.
+                let signs: Vec<f64> = residuals
+                    .iter()
+                    .map(|r| if *r == 0.0 { 0.0 } else { r.signum() })
+                    .collect();
                 let mut tree = grow(&binned, features, &signs, rows_used.clone(), options);
                 tree.set_leaf_medians(&binned, features, &residuals, &rows_used);
                 tree
