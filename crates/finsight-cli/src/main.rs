@@ -121,6 +121,10 @@ enum Command {
     /// generated spending series.
     #[command(subcommand)]
     Forecast(commands::forecast::ForecastCommand),
+    /// Anomaly detection: evaluate on a labelled file, write generated
+    /// labelled transactions.
+    #[command(subcommand)]
+    Anomaly(commands::anomaly::AnomalyCommand),
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -142,6 +146,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => return export::run(settings, args).await,
         Command::Eval(command) => return commands::eval::run(command),
         Command::Forecast(command) => return commands::forecast::run(command),
+        Command::Anomaly(command) => return commands::anomaly::run(command),
         command => command,
     };
     let app = App::build(settings).await?;
@@ -176,7 +181,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Synth(_)
         | Command::Export(_)
         | Command::Eval(_)
-        | Command::Forecast(_) => {
+        | Command::Forecast(_)
+        | Command::Anomaly(_) => {
             unreachable!("handled before the database is opened")
         }
     }

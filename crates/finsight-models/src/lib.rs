@@ -14,9 +14,13 @@
 //! - [`forecast`]: spending forecasts — benchmarks, ETS, Theta, TSB, a
 //!   global boosted-tree model and their backtest-weighted ensemble, with
 //!   conformal intervals.
+//! - [`anomaly`]: robust statistics and an isolation forest on each
+//!   transaction against the person's own history, with adaptive
+//!   per-person thresholds and reasons in words.
 //! - [`metrics`]: accuracy and macro-F1; [`evaluate`]: train on the
 //!   earliest rows, score on the latest.
 
+pub mod anomaly;
 pub mod categorize;
 pub mod evaluate;
 pub mod forecast;

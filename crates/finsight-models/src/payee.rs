@@ -118,3 +118,57 @@ mod tests {
         );
     }
 }
+
+/// US state and territory codes: as a descriptor's last word they name a
+/// state, not a country ("SEATTLE WA").
+const US_STATES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "PR", "GU", "VI",
+];
+
+/// Country codes card networks print at the end of a descriptor that no
+/// US state shares.
+const COUNTRIES: &[&str] = &[
+    "AE", "AR", "AT", "AU", "BE", "BG", "BR", "CH", "CL", "CN", "CZ", "DK", "EE", "EG", "ES", "FI",
+    "FR", "GB", "GR", "HK", "HR", "HU", "IE", "IT", "JP", "KE", "KR", "LT", "LV", "MX", "MY", "NG",
+    "NL", "NO", "NZ", "PE", "PH", "PK", "PL", "PT", "RO", "RS", "RU", "SE", "SG", "SI", "SK", "TH",
+    "TR", "TW", "UA", "UK", "US", "VN", "ZA",
+];
+
+/// The country a card descriptor ends with ("GOLDLINE JEWELLERS LAGOS
+/// NG" → "NG"); `None` when its last word is no country code, or is also a
+/// US state's.
+pub fn country_of(description: &str) -> Option<&'static str> {
+    let last = description.split_whitespace().last()?.to_ascii_uppercase();
+    if US_STATES.contains(&last.as_str()) {
+        return None;
+    }
+    COUNTRIES.iter().find(|c| **c == last).copied()
+}
+
+#[cfg(test)]
+mod country_tests {
+    use super::country_of;
+
+    #[test]
+    fn reads_a_trailing_country_code() {
+        assert_eq!(country_of("ELECTRO MEGASTORE SAO PAULO BR"), Some("BR"));
+        assert_eq!(country_of("BLUE BOTTLE SEATTLE WA"), None);
+        assert_eq!(country_of("TESCO STORES 2231"), None);
+    }
+}
+
+/// The country a transaction happened in: the descriptor's, else the home
+/// region of its currency (a domestic descriptor names no country).
+pub fn country_or_home(description: &str, currency: &str) -> String {
+    country_of(description)
+        .map(str::to_owned)
+        .unwrap_or_else(|| match currency {
+            "USD" => "US".to_owned(),
+            "GBP" => "GB".to_owned(),
+            "EUR" => "EU".to_owned(),
+            other => other.get(..2).unwrap_or(other).to_owned(),
+        })
+}

@@ -4,6 +4,7 @@
 //! any door is authorized and audited the same way.
 
 pub mod accounts;
+pub mod anomaly;
 pub mod audit;
 pub mod backfill;
 #[cfg(feature = "kafka")]

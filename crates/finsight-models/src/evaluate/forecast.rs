@@ -68,6 +68,10 @@ pub fn smape(actual: &[f64], forecast: &[f64]) -> f64 {
     terms.iter().sum::<f64>() / terms.len().max(1) as f64
 }
 
+/// Per method: sMAPE sum, MASE sum, series, points inside the 80% and
+/// 95% intervals, points, series with a MASE.
+type Tally = (f64, f64, usize, usize, usize, usize, usize);
+
 /// Holds out the last `horizon` points of each series and scores every
 /// method. `progress` is told each series done.
 pub fn forecasts(
@@ -104,8 +108,7 @@ pub fn forecasts(
         ..PanelOptions::new(horizon, m)
     };
     let forecasts = forecast_panel(&panel, &options, progress);
-    let mut sums: BTreeMap<&'static str, (f64, f64, usize, usize, usize, usize, usize)> =
-        BTreeMap::new();
+    let mut sums: BTreeMap<&'static str, Tally> = BTreeMap::new();
     for ((s, input), forecast) in usable.iter().zip(&panel).zip(&forecasts) {
         let actual = &s.values[s.values.len() - horizon..];
         let scale = Some(naive_scale(&input.values, m))

@@ -3,9 +3,13 @@
 //! CLI's `finsight eval` reads a file into these rows; tests build them
 //! from generated data.
 
+mod anomaly;
 mod forecast;
 mod recurring;
 
+pub use anomaly::{
+    AnomalyReport, AnomalyRow, DetectorScore, anomalies, average_precision, roc_auc,
+};
 pub use forecast::{
     DatedSeries, ForecastEvalError, ForecastReport, MethodScore, forecasts, method_names, smape,
 };

@@ -382,7 +382,8 @@ fn initial_state(spec: &EtsSpec, y: &[f64], m: usize) -> State {
     } else {
         (Vec::new(), y.to_vec())
     };
-    let k = deseasoned.len().min(10).max(2).min(deseasoned.len());
+    // At least two points when there are two, at most ten.
+    let k = deseasoned.len().min(10);
     let (intercept, slope) = line(&deseasoned[..k]);
     let (level, trend) = match spec.trend {
         Component::None => (deseasoned[..k].iter().sum::<f64>() / k as f64, 0.0),

@@ -141,7 +141,7 @@ pub fn naive_scale(y: &[f64], m: usize) -> f64 {
 
 /// The local methods' point forecasts from one history (and the ETS model
 /// chosen).
-fn local_forecasts(y: &[f64], m: usize, h: usize) -> (Vec<(Method, Vec<f64>)>, Option<String>) {
+fn local_forecasts(y: &[f64], m: usize, h: usize) -> (Points, Option<String>) {
     let ets_fit = ets::auto(y, m);
     let ets_points = ets_fit
         .as_ref()
@@ -173,10 +173,13 @@ fn origins(n: usize, horizon: usize, windows: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Each method's points from one history.
+type Points = Vec<(Method, Vec<f64>)>;
+
 /// What every method forecast at every backtest origin of one series.
 struct Backtest {
     /// Per origin: (origin, per method points).
-    runs: Vec<(usize, Vec<(Method, Vec<f64>)>)>,
+    runs: Vec<(usize, Points)>,
 }
 
 /// Forecasts every series of the panel `options.horizon` steps past its
@@ -187,7 +190,7 @@ pub fn forecast_panel(
     progress: impl Fn() + Sync,
 ) -> Vec<SeriesForecast> {
     let (h, m) = (options.horizon.max(1), options.season.max(1));
-    let mut local: Vec<(Backtest, Vec<(Method, Vec<f64>)>, Option<String>)> = panel
+    let mut local: Vec<(Backtest, Points, Option<String>)> = panel
         .par_iter()
         .map(|series| {
             let y = &series.values;
@@ -284,7 +287,7 @@ pub fn forecast_panel(
 fn add_global(
     panel: &[SeriesInput],
     options: &PanelOptions,
-    local: &mut [(Backtest, Vec<(Method, Vec<f64>)>, Option<String>)],
+    local: &mut [(Backtest, Points, Option<String>)],
 ) {
     let (h, m) = (options.horizon.max(1), options.season.max(1));
     let rounds = local.iter().map(|l| l.0.runs.len()).max().unwrap_or(0);

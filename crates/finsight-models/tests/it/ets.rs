@@ -141,10 +141,5 @@ fn auto_ets_fits_austourists_about_as_well_as_r() {
         ours.spec.name(),
         ours.sigma2
     );
-    assert_eq!(
-        ours.spec.season == Component::None,
-        false,
-        "{}",
-        ours.spec.name()
-    );
+    assert!(ours.spec.season != Component::None, "{}", ours.spec.name());
 }
