@@ -5,6 +5,7 @@
 
 mod sealing;
 
+mod alerts;
 mod audit;
 mod categorizations;
 mod error;
@@ -28,6 +29,7 @@ pub mod vault;
 
 use std::sync::Arc;
 
+pub use alerts::{Alert, AlertStore, AnomalyProfileRow};
 pub use audit::AuditStore;
 pub use categorizations::{
     Categorization, CategorizationStatus, CategorizationStore, ReviewCursor,
@@ -91,6 +93,7 @@ pub trait Store:
     + TrackingStore
     + ModelRegistryStore
     + CategorizationStore
+    + AlertStore
     + TrainingPorts
     + ModelStagePorts
 {

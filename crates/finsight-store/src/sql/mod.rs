@@ -28,6 +28,7 @@ use crate::stats::StatsRows;
 use crate::vault::{Kek, Vault};
 use crate::{BatchReport, InsertReport, SealedBatch, Store, StoreError};
 
+mod alerts;
 mod audit;
 mod categorizations;
 mod features;

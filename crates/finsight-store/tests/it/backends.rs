@@ -171,6 +171,7 @@ conformance!(
     runs_keep_params_metrics_tags_and_artifacts,
     model_versions_number_up_and_aliases_remember_their_moves,
     categorizations_queue_for_review_until_resolved,
+    alerts_are_stored_once_listed_per_person_and_take_feedback,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

@@ -15,11 +15,13 @@ use time::macros::{date, datetime};
 use time::{Date, Duration, OffsetDateTime};
 
 mod accounts;
+mod alerts;
 mod features;
 mod partitions;
 mod registry;
 mod security;
 pub use accounts::*;
+pub use alerts::*;
 pub use features::*;
 pub use partitions::*;
 pub use registry::*;
