@@ -29,6 +29,10 @@ pub fn system_clock() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
 
+/// The share of a person's transactions their anomaly threshold aims to
+/// alert on.
+const ANOMALY_TARGET_RATE: f64 = 0.01;
+
 pub struct App {
     pub settings: Settings,
     pub clock: Arc<dyn Clock>,
@@ -112,6 +116,12 @@ impl App {
                 ),
                 Arc::new(finsight_pipeline::UpdateFeatures::new(
                     self.features.clone(),
+                )),
+                Arc::new(finsight_pipeline::DetectAnomalies::new(
+                    self.store.clone(),
+                    self.services.alert_hub().clone(),
+                    Arc::clone(&self.clock),
+                    ANOMALY_TARGET_RATE,
                 )),
                 Arc::new(finsight_pipeline::RecordProcessed),
             ],

@@ -5,15 +5,17 @@
 //! crash or restart it resumes where it stopped: delivery is at least once,
 //! and stages are written to be idempotent.
 //!
-//! Later capabilities (online features, anomaly scoring, alerts) are added
-//! as further stages.
+//! Stages: categorize, update features, detect anomalies (and raise
+//! alerts), record processed.
 
+mod anomalies;
 mod batch;
 mod features;
 mod processor;
 mod scheduler;
 mod stages;
 
+pub use anomalies::{ANOMALY, DetectAnomalies, anomaly_alert_id, charge_of, reasons_json};
 pub use batch::{Enrichments, StageBatch, StageItem};
 pub use features::{Features, MaterializeFeatures, Materialized, UpdateFeatures};
 pub use processor::{Processor, ProcessorError, Stage};

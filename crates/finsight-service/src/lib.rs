@@ -6,6 +6,7 @@
 //! `finsight_core::identity`.
 
 pub mod accounts;
+pub mod alerts;
 pub mod auth;
 mod error;
 pub mod features;
@@ -46,6 +47,8 @@ pub struct Services {
     pub(crate) importer: Arc<finsight_ingest::import::Importer>,
     /// The online feature store the feature routes read.
     pub(crate) features: Option<features::FeatureServing>,
+    /// New alerts, live.
+    pub(crate) alert_hub: Arc<alerts::AlertHub>,
 }
 
 impl Services {
@@ -65,6 +68,7 @@ impl Services {
             taxonomy: Arc::new(taxonomy),
             importer,
             features: None,
+            alert_hub: Arc::default(),
         }
     }
 

@@ -65,3 +65,9 @@ pub trait AlertStore: Send + Sync {
     ) -> Result<Vec<AnomalyProfileRow>, StoreError>;
     async fn save_anomaly_profiles(&self, rows: &[AnomalyProfileRow]) -> Result<(), StoreError>;
 }
+
+/// Where newly stored alerts are announced (the live stream). A sink must
+/// not block: a slow listener drops alerts, it never holds up processing.
+pub trait AlertSink: Send + Sync {
+    fn publish(&self, alert: &Alert);
+}

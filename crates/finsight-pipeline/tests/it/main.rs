@@ -1,6 +1,7 @@
 //! Integration tests of finsight-pipeline on a real SQLite ledger, and two
 //! replicas sharing a PostgreSQL one (`replicas.rs`).
 
+mod anomalies;
 mod categorize;
 mod features;
 mod replicas;

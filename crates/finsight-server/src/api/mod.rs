@@ -5,6 +5,7 @@
 //! committed as `openapi.json` (checked fresh by a test).
 
 mod accounts;
+mod alerts;
 mod auth;
 mod categories;
 mod features;
@@ -115,6 +116,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(models::models))
         .routes(routes!(models::runs))
         .routes(routes!(models::run))
+        .routes(routes!(alerts::list))
+        .routes(routes!(alerts::stream))
+        .routes(routes!(alerts::feedback))
 }
 
 /// The OpenAPI 3.1 document, pretty-printed (the committed `openapi.json`).
