@@ -29,6 +29,9 @@ fn id16(n: u8) -> [u8; 16] {
 /// login; Bob and Ben, members; Dee and Eve invited by the admin, neither
 /// side has agreed yet); an admin, an analyst and a service key. In tenant
 /// 2: Cal and a service key.
+/// The id of Bea's alert.
+pub const ALERT_B: u128 = 0xa1e4_7b;
+
 pub struct World {
     pub state: AppState,
     pub ann: String,
@@ -206,6 +209,23 @@ pub async fn world() -> World {
             confidence: 0.41,
             status: finsight_store::CategorizationStatus::Review,
             created_at: 1_000,
+        }])
+        .await
+        .unwrap();
+    // An anomaly alert on Bea's purchase.
+    store
+        .record_alerts(&[finsight_store::Alert {
+            id: uuid::Uuid::from_u128(ALERT_B),
+            user_id: ids[2],
+            transaction_id: Some(b_purchase.transaction_id()),
+            kind: "anomaly".into(),
+            score: 0.97,
+            threshold: 0.8,
+            reasons: r#"[{"reason":"new_country","text":"first purchase in NG","weight":2.0}]"#
+                .into(),
+            created_at: 2_000,
+            feedback: None,
+            feedback_at: None,
         }])
         .await
         .unwrap();
@@ -419,6 +439,15 @@ pub(crate) fn guard(w: &World, method: &str, path: &str) -> Guard {
         ("POST", "/v1/features:batch") => Guard::NotObjectScoped,
         // The caller's own invitations.
         ("GET", "/v1/invitations") => Guard::NotObjectScoped,
+        ("GET", "/v1/alerts") => object(format!("/v1/alerts?user_id={b}"), None, S::OK),
+        ("POST", "/v1/alerts/{id}/feedback") => object(
+            format!("/v1/alerts/{}/feedback", uuid::Uuid::from_u128(ALERT_B)),
+            Some(json!({"was_me": true})),
+            S::OK,
+        ),
+        // An endless event stream: checked in
+        // `alert_streams_carry_only_the_callers_alerts`.
+        ("GET", "/v1/alerts/stream") => Guard::NotObjectScoped,
         ("GET", "/v1/review-queue") => object(format!("/v1/review-queue?user_id={b}"), None, S::OK),
         ("GET", "/v1/recurring") => object(format!("/v1/recurring?user_id={b}"), None, S::OK),
         ("GET", "/v1/transactions/{transaction_id}/lineage") => {

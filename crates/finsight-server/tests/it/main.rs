@@ -2,6 +2,7 @@
 //! listener with graceful shutdown.
 
 mod accounts;
+mod alerts;
 mod auth;
 mod authz;
 mod documents;

@@ -284,6 +284,14 @@ async fn every_list_shows_ones_own_data_after_another_tenant_filled_its_own() {
                 "items",
                 w.transaction_b.clone(),
             ),
+            "/v1/alerts" => (
+                "/v1/alerts".into(),
+                &w.bea,
+                "items",
+                uuid::Uuid::from_u128(crate::authz::ALERT_B).to_string(),
+            ),
+            // An endless event stream (`alert_streams_carry_only_the_callers_alerts`).
+            "/v1/alerts/stream" => continue,
             // Computed from one person's own transactions, unpaged; the
             // registry lists are the tenant's own by a key in every query
             // (store conformance: `runs_keep_params_metrics_tags_and_artifacts`).
