@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod auth;
 mod error;
 pub mod features;
+pub mod forecasts;
 mod fx;
 pub mod households;
 pub mod ingest;

@@ -9,6 +9,7 @@ mod alerts;
 mod auth;
 mod categories;
 mod features;
+mod forecasts;
 mod households;
 mod ingest;
 mod invitations;
@@ -119,6 +120,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(alerts::list))
         .routes(routes!(alerts::stream))
         .routes(routes!(alerts::feedback))
+        .routes(routes!(forecasts::get))
 }
 
 /// The OpenAPI 3.1 document, pretty-printed (the committed `openapi.json`).

@@ -439,6 +439,7 @@ pub(crate) fn guard(w: &World, method: &str, path: &str) -> Guard {
         ("POST", "/v1/features:batch") => Guard::NotObjectScoped,
         // The caller's own invitations.
         ("GET", "/v1/invitations") => Guard::NotObjectScoped,
+        ("GET", "/v1/forecasts") => object(format!("/v1/forecasts?user_id={b}"), None, S::OK),
         ("GET", "/v1/alerts") => object(format!("/v1/alerts?user_id={b}"), None, S::OK),
         ("POST", "/v1/alerts/{id}/feedback") => object(
             format!("/v1/alerts/{}/feedback", uuid::Uuid::from_u128(ALERT_B)),

@@ -103,3 +103,48 @@ async fn graphql_serves_the_review_queue_and_lineage() {
     assert_eq!(body["data"]["transactionLineage"]["modelVersion"], 1);
     assert!(body["data"]["recurring"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn forecasts_answer_with_intervals_and_refuse_bad_parameters() {
+    let w = world().await;
+    let (status, body) = call(
+        &w.state,
+        "GET",
+        "/v1/forecasts?horizon=4",
+        Some(&w.bea),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["granularity"], "monthly");
+    let total = &body["series"][0];
+    assert_eq!(total["category"], "total", "{body}");
+    let points = total["forecast"].as_array().unwrap();
+    assert_eq!(points.len(), 4, "{body}");
+    for p in points {
+        let n = |k: &str| p[k].as_str().unwrap().parse::<f64>().unwrap();
+        assert!(n("lo95") <= n("lo80") && n("lo80") <= n("point"), "{p}");
+        assert!(n("point") <= n("hi80") && n("hi80") <= n("hi95"), "{p}");
+    }
+    for (uri, field) in [
+        ("/v1/forecasts?horizon=0", "horizon"),
+        ("/v1/forecasts?horizon=13", "horizon"),
+        ("/v1/forecasts?granularity=daily", "granularity"),
+    ] {
+        let (status, body) = call(&w.state, "GET", uri, Some(&w.bea), None).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{uri}"
+        );
+    }
+    let (status, _) = call(
+        &w.state,
+        "GET",
+        "/v1/forecasts?category=nothing",
+        Some(&w.bea),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

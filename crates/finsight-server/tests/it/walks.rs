@@ -295,7 +295,7 @@ async fn every_list_shows_ones_own_data_after_another_tenant_filled_its_own() {
             // Computed from one person's own transactions, unpaged; the
             // registry lists are the tenant's own by a key in every query
             // (store conformance: `runs_keep_params_metrics_tags_and_artifacts`).
-            "/v1/recurring" | "/v1/models" | "/v1/runs" => continue,
+            "/v1/recurring" | "/v1/forecasts" | "/v1/models" | "/v1/runs" => continue,
             // Single objects and the fixed category tree are no lists.
             "/v1/me"
             | "/v1/categories"
