@@ -129,6 +129,44 @@ async fn demo_models(app: &App) -> anyhow::Result<()> {
                 .count())
             .sum::<usize>()
     );
+    let alerts = app
+        .services
+        .alerts(&operator, Some(person.id), 1000)
+        .await
+        .map_err(super::describe)?;
+    say!(
+        "anomaly alerts for {}: {}{} (GET /v1/alerts, live: GET /v1/alerts/stream)",
+        person.display_name,
+        alerts.len(),
+        alerts
+            .first()
+            .and_then(|a| serde_json::from_str::<serde_json::Value>(&a.reasons).ok())
+            .and_then(|r| r[0]["text"].as_str().map(|t| format!(", latest: {t}")))
+            .unwrap_or_default()
+    );
+    let forecast = app
+        .services
+        .forecasts(
+            &operator,
+            Some(person.id),
+            Some(finsight_models::forecast::spending::TOTAL),
+            3,
+            finsight_models::forecast::spending::Granularity::Monthly,
+        )
+        .await
+        .map_err(super::describe)?;
+    if let Some(next) = forecast.series.first().and_then(|s| s.points.first()) {
+        say!(
+            "spending forecast for {}: {} {} next month (80%: {}–{}, 95%: {}–{}) (GET /v1/forecasts)",
+            person.display_name,
+            next.point,
+            forecast.currency.code(),
+            next.lo80,
+            next.hi80,
+            next.lo95,
+            next.hi95
+        );
+    }
     Ok(())
 }
 
