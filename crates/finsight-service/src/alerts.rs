@@ -169,10 +169,9 @@ impl Services {
             feedback.as_str(),
         )
         .await?;
-        Ok(self
-            .store
+        self.store
             .alert(id)
             .await?
-            .ok_or(ServiceError::NotFound("alert"))?)
+            .ok_or(ServiceError::NotFound("alert"))
     }
 }

@@ -30,7 +30,7 @@ fn id16(n: u8) -> [u8; 16] {
 /// side has agreed yet); an admin, an analyst and a service key. In tenant
 /// 2: Cal and a service key.
 /// The id of Bea's alert.
-pub const ALERT_B: u128 = 0xa1e4_7b;
+pub const ALERT_B: u128 = 0x00a1_e47b;
 
 pub struct World {
     pub state: AppState,

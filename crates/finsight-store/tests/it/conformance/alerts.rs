@@ -73,13 +73,19 @@ pub async fn alerts_are_stored_once_listed_per_person_and_take_feedback(store: A
         last_seq: 7,
         updated_at: 10,
     };
-    store.save_anomaly_profiles(&[row.clone()]).await.unwrap();
+    store
+        .save_anomaly_profiles(std::slice::from_ref(&row))
+        .await
+        .unwrap();
     let moved = AnomalyProfileRow {
         state: vec![4],
         last_seq: 9,
         ..row
     };
-    store.save_anomaly_profiles(&[moved.clone()]).await.unwrap();
+    store
+        .save_anomaly_profiles(std::slice::from_ref(&moved))
+        .await
+        .unwrap();
     assert_eq!(
         store.anomaly_profiles(&[me, other]).await.unwrap(),
         vec![moved]
