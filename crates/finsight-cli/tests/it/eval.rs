@@ -67,3 +67,98 @@ fn recurring_on_generated_people_reports_precision_and_recall() {
     assert!(report["precision"].as_f64().unwrap() > 0.9, "{report}");
     assert!(report["recall"].as_f64().unwrap() > 0.9, "{report}");
 }
+
+#[test]
+fn forecast_eval_scores_every_method_on_any_series_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("series.csv");
+    let mut csv = String::from("series_id,date,value\n");
+    for s in 0..4 {
+        for t in 0..36 {
+            let (year, month) = (2022 + t / 12, t % 12 + 1);
+            let seasonal = if month == 12 { 60.0 } else { 0.0 };
+            let value = 100.0 + 10.0 * s as f64 + seasonal + ((t * 7 + s) % 5) as f64;
+            csv.push_str(&format!("s{s},{year}-{month:02}-01,{value}\n"));
+        }
+    }
+    std::fs::write(&path, csv).unwrap();
+    let output = ok(&finsight(&[
+        "forecast",
+        "eval",
+        "--data",
+        path.to_str().unwrap(),
+        "--horizon",
+        "6",
+        "--output",
+        "json",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&output).unwrap();
+    for method in [
+        "naive", "snaive", "naive2", "ets", "theta", "tsb", "global", "ensemble",
+    ] {
+        for key in ["smape", "mase", "coverage80", "coverage95"] {
+            assert!(report[method][key].is_number(), "{method}.{key}: {report}");
+        }
+    }
+    assert!(
+        report["ensemble"]["mase"].as_f64().unwrap() < report["naive"]["mase"].as_f64().unwrap(),
+        "{report}"
+    );
+    std::fs::write(&path, "series_id,date,value\na,2024-01-01,x\n").unwrap();
+    let refused = finsight(&[
+        "forecast",
+        "eval",
+        "--data",
+        path.to_str().unwrap(),
+        "--horizon",
+        "1",
+    ]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("line 2: value"), "{message}");
+}
+
+#[test]
+fn anomaly_eval_compares_the_detector_with_a_plain_forest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("labelled.csv");
+    let output = ok(&finsight(&[
+        "anomaly",
+        "synthetic",
+        "--users",
+        "40",
+        "--months",
+        "6",
+        "--output",
+        path.to_str().unwrap(),
+    ]));
+    assert!(output.is_empty());
+    let output = ok(&finsight(&[
+        "anomaly",
+        "eval",
+        "--data",
+        path.to_str().unwrap(),
+        "--output",
+        "json",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&output).unwrap();
+    for side in ["finsight", "iforest_raw"] {
+        for key in ["roc_auc", "pr_auc", "precision_at_1pct", "recall_at_1pct"] {
+            assert!(report[side][key].is_number(), "{side}.{key}: {report}");
+        }
+    }
+    assert!(
+        report["finsight"]["roc_auc"].as_f64().unwrap()
+            > report["iforest_raw"]["roc_auc"].as_f64().unwrap(),
+        "{report}"
+    );
+    std::fs::write(
+        &path,
+        "user_id,timestamp,amount,currency,merchant,label\nu,2024-01-01,-5,USD,x,2\n",
+    )
+    .unwrap();
+    let refused = finsight(&["anomaly", "eval", "--data", path.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("line 2: label"), "{message}");
+}
