@@ -61,6 +61,9 @@ pub struct Processor {
 /// How long a partition stays with a replica that stops renewing it.
 const LEASE_TTL: time::Duration = time::Duration::seconds(15);
 
+/// The first wait after the outbox runs dry, doubling while it stays
+/// dry: short, so a commit just after a batch waits milliseconds.
+const FIRST_IDLE_WAIT: Duration = Duration::from_millis(2);
 /// Longest wait between polls of an idle outbox.
 const MAX_IDLE_WAIT: Duration = Duration::from_secs(2);
 /// A failing stage waits this long, doubling per failure up to the cap.
@@ -293,7 +296,7 @@ impl Processor {
     /// skipped.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
-        let mut idle = Duration::from_millis(50);
+        let mut idle = FIRST_IDLE_WAIT;
         loop {
             let wait = match self.run_once().await {
                 Ok(0) => {
@@ -301,7 +304,7 @@ impl Processor {
                     idle
                 }
                 Ok(_) => {
-                    idle = Duration::from_millis(50);
+                    idle = FIRST_IDLE_WAIT;
                     Duration::ZERO
                 }
                 Err(error) => {
