@@ -7,6 +7,7 @@
 //! on REST (`/v1/imports`, `/v1/transactions:batch`).
 
 mod features;
+mod forecasts;
 mod limits;
 mod models;
 mod mutation;

@@ -108,6 +108,29 @@ impl QueryRoot {
         super::models::recurring(ctx, user_id).await
     }
 
+    /// The person's spending forecasts (monthly, or weekly with
+    /// `weekly: true`) with 80% and 95% intervals: the total first.
+    async fn forecasts(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        category: Option<String>,
+        horizon: Option<i32>,
+        weekly: Option<bool>,
+    ) -> async_graphql::Result<Vec<super::forecasts::ForecastSeriesNode>> {
+        super::forecasts::forecasts(ctx, user_id, category, horizon, weekly).await
+    }
+
+    /// The person's latest anomaly alerts, newest first.
+    async fn alerts(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<super::forecasts::AlertNode>> {
+        super::forecasts::alerts(ctx, user_id, first).await
+    }
+
     /// Which model version, run, data and code categorized a transaction.
     async fn transaction_lineage(
         &self,

@@ -73,6 +73,10 @@ pub(crate) fn case(w: &World, field: &str) -> String {
         "reviewQueue" => {
             format!(r#"{{ reviewQueue(userId: "{b}") {{ suggestedCategory confidence }} }}"#)
         }
+        "forecasts" => {
+            format!(r#"{{ forecasts(userId: "{b}") {{ category points {{ point }} }} }}"#)
+        }
+        "alerts" => format!(r#"{{ alerts(userId: "{b}") {{ id reasons }} }}"#),
         "recurring" => format!(r#"{{ recurring(userId: "{b}") {{ payee nextDate }} }}"#),
         "transactionLineage" => {
             format!(r#"{{ transactionLineage(id: "{tb}") {{ category modelVersion }} }}"#)
@@ -141,7 +145,7 @@ async fn every_root_field_hides_other_households_data() {
         let (_, answer) = gql(&w, Some(&w.bea), &query).await;
         assert!(answer["errors"].is_null(), "bea {field}: {answer}");
     }
-    assert_eq!(walked, 18);
+    assert_eq!(walked, 20);
 }
 
 #[tokio::test]
