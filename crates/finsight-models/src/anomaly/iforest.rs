@@ -18,9 +18,9 @@ enum Node {
         left: u32,
         right: u32,
     },
-    Leaf {
-        size: u32,
-    },
+    /// c(size): the expected further depth below a leaf holding `size`
+    /// points, computed once here instead of on every scored row.
+    Leaf { rest: f64 },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,7 +57,7 @@ impl Tree {
     ) -> u32 {
         let at = self.nodes.len() as u32;
         self.nodes.push(Node::Leaf {
-            size: members.len() as u32,
+            rest: average_path(members.len() as f64),
         });
         if depth >= limit || members.len() <= 1 {
             return at;
@@ -103,7 +103,7 @@ impl Tree {
         let mut depth = 0.0;
         loop {
             match &self.nodes[at] {
-                Node::Leaf { size } => return depth + average_path(f64::from(*size)),
+                Node::Leaf { rest } => return depth + rest,
                 Node::Split {
                     feature,
                     value,
@@ -142,7 +142,7 @@ impl IsolationForest {
                 let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_add(t as u64 * 0x9E37_79B9));
                 if rows.is_empty() {
                     return Tree {
-                        nodes: vec![Node::Leaf { size: 0 }],
+                        nodes: vec![Node::Leaf { rest: 0.0 }],
                     };
                 }
                 let mut picked = sample(&mut rng, rows.len(), psi).into_vec();
