@@ -155,12 +155,16 @@ pub fn assess(profile: &Profile, charge: &Charge<'_>) -> Assessment {
         profile
             .last
             .iter()
-            .filter(|c| charge.at - c.at <= seconds && c.amount < 0.0)
+            // Only earlier charges: a posted-date time can lie after this one.
+            .filter(|c| (0..=seconds).contains(&(charge.at - c.at)) && c.amount < 0.0)
             .count() as f64
     };
     let (count_1h, count_24h) = (in_last(3_600), in_last(86_400));
     let duplicate = profile.last.iter().rev().find(|c| {
-        c.merchant == key && c.amount == charge.amount && charge.at - c.at <= 86_400 && spend > 0.0
+        c.merchant == key
+            && c.amount == charge.amount
+            && (charge.at - c.at).abs() <= 86_400
+            && spend > 0.0
     });
     let hour_rarity = match charge.local_hour {
         Some(h) if settled => {
@@ -228,7 +232,7 @@ pub fn assess(profile: &Profile, charge: &Charge<'_>) -> Assessment {
         });
     }
     if let Some(previous) = duplicate {
-        let minutes = (charge.at - previous.at) / 60;
+        let minutes = (charge.at - previous.at).abs() / 60;
         contributions.push(Contribution {
             reason: Reason::Duplicate,
             weight: if minutes <= 60 { 2.5 } else { 1.0 },

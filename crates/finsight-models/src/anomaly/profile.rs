@@ -81,8 +81,9 @@ impl StreamingQuantile {
 
     pub fn observe(&mut self, score: f64) {
         self.seen += 1;
-        // Larger steps while young, settling to 0.02.
-        let rate = (1.0 / (self.seen as f64).sqrt()).max(0.02);
+        // Larger steps while young, settling to 0.005: a burst of high
+        // scores must not lift the threshold out of reach at once.
+        let rate = (1.0 / (self.seen as f64).sqrt()).max(0.005);
         if score > self.estimate {
             self.estimate += rate * self.tau;
         } else {
