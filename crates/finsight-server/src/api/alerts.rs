@@ -144,6 +144,7 @@ pub(crate) struct FeedbackRequest {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "May read but not change", body = ErrorBody),
         (status = 404, description = "No such alert visible to the caller", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "Bad request", body = ErrorBody),
         (status = 429, description = "Rate limited", body = ErrorBody),
     )
