@@ -10,7 +10,7 @@ use std::sync::Arc;
 use finsight_core::{Clock, Transaction, UserId};
 use finsight_models::anomaly::{self, Charge, Profile, Verdict};
 use finsight_models::payee;
-use finsight_store::{Alert, AlertSink, AlertStore, AnomalyProfileRow};
+use finsight_store::{Alert, AlertReason, AlertSink, AlertStore, AnomalyProfileRow};
 use uuid::Uuid;
 
 use crate::{ProcessorError, Stage, StageBatch};
@@ -76,20 +76,18 @@ pub fn charge_of<'a>(
     }
 }
 
-/// The reasons as the alert stores them: JSON, strongest first.
+/// The reasons as the alert stores them, strongest first.
 pub fn reasons_json(verdict: &Verdict) -> String {
-    let reasons: Vec<serde_json::Value> = verdict
+    let reasons: Vec<AlertReason> = verdict
         .contributions
         .iter()
-        .map(|c| {
-            serde_json::json!({
-                "reason": c.reason.as_str(),
-                "text": c.text,
-                "weight": (c.weight * 1000.0).round() / 1000.0,
-            })
+        .map(|c| AlertReason {
+            reason: c.reason.as_str().to_owned(),
+            text: c.text.clone(),
+            weight: (c.weight * 1000.0).round() / 1000.0,
         })
         .collect();
-    serde_json::Value::Array(reasons).to_string()
+    AlertReason::to_json(&reasons)
 }
 
 #[async_trait::async_trait]

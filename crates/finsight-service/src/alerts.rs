@@ -141,9 +141,10 @@ impl Services {
         self.store
             .set_alert_feedback(id, feedback.as_str(), millis)
             .await?;
-        let reason = serde_json::from_str::<serde_json::Value>(&alert.reasons)
-            .ok()
-            .and_then(|v| v.get(0)?.get("reason")?.as_str().and_then(Reason::parse))
+        let reason = alert
+            .reasons()
+            .first()
+            .and_then(|r| Reason::parse(&r.reason))
             .unwrap_or(Reason::Unusual);
         if let Some(row) = self
             .store

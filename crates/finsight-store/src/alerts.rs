@@ -27,6 +27,31 @@ pub struct Alert {
     pub feedback_at: Option<i64>,
 }
 
+/// One reason an alert was raised, as stored in [`Alert::reasons`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AlertReason {
+    /// A machine name: `new_country`, `amount_spike`, …
+    pub reason: String,
+    /// In words, for the person.
+    pub text: String,
+    pub weight: f64,
+}
+
+impl AlertReason {
+    /// The JSON the `reasons` column holds.
+    pub fn to_json(reasons: &[AlertReason]) -> String {
+        serde_json::to_string(reasons).expect("reasons serialize")
+    }
+}
+
+impl Alert {
+    /// The stored reasons, strongest first (none if the column is not the
+    /// JSON [`AlertReason::to_json`] writes).
+    pub fn reasons(&self) -> Vec<AlertReason> {
+        serde_json::from_str(&self.reasons).unwrap_or_default()
+    }
+}
+
 /// A person's detector state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnomalyProfileRow {

@@ -29,7 +29,7 @@ pub mod vault;
 
 use std::sync::Arc;
 
-pub use alerts::{Alert, AlertSink, AlertStore, AnomalyProfileRow};
+pub use alerts::{Alert, AlertReason, AlertSink, AlertStore, AnomalyProfileRow};
 pub use audit::AuditStore;
 pub use categorizations::{
     Categorization, CategorizationStatus, CategorizationStore, ReviewCursor,

@@ -140,8 +140,8 @@ async fn demo_models(app: &App) -> anyhow::Result<()> {
         alerts.len(),
         alerts
             .first()
-            .and_then(|a| serde_json::from_str::<serde_json::Value>(&a.reasons).ok())
-            .and_then(|r| r[0]["text"].as_str().map(|t| format!(", latest: {t}")))
+            .and_then(|a| a.reasons().into_iter().next())
+            .map(|r| format!(", latest: {}", r.text))
             .unwrap_or_default()
     );
     let forecast = app

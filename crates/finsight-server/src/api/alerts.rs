@@ -53,13 +53,13 @@ pub(crate) struct AlertView {
 
 impl From<Alert> for AlertView {
     fn from(alert: Alert) -> Self {
-        let reasons = serde_json::from_str::<Vec<serde_json::Value>>(&alert.reasons)
-            .unwrap_or_default()
+        let reasons = alert
+            .reasons()
             .into_iter()
             .map(|r| ReasonView {
-                reason: r["reason"].as_str().unwrap_or("unusual").to_owned(),
-                text: r["text"].as_str().unwrap_or("").to_owned(),
-                weight: r["weight"].as_f64().unwrap_or(0.0),
+                reason: r.reason,
+                text: r.text,
+                weight: r.weight,
             })
             .collect();
         let created = time::OffsetDateTime::from_unix_timestamp_nanos(

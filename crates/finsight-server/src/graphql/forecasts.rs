@@ -115,16 +115,12 @@ pub(super) async fn alerts(
     Ok(alerts
         .into_iter()
         .map(|a| AlertNode {
+            reasons: a.reasons().into_iter().map(|r| r.text).collect(),
             id: ID(a.id.to_string()),
             transaction_id: a.transaction_id.map(|t| ID(t.to_string())),
             kind: a.kind,
             score: a.score,
             threshold: a.threshold,
-            reasons: serde_json::from_str::<Vec<serde_json::Value>>(&a.reasons)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|r| r["text"].as_str().map(str::to_owned))
-                .collect(),
             created_at: a.created_at,
             feedback: a.feedback,
         })
