@@ -16,6 +16,7 @@ mod invitations;
 mod jobs;
 mod keys;
 mod ledger;
+mod planning;
 mod postgres;
 mod processing;
 mod registry;
@@ -53,6 +54,7 @@ pub use ledger::{
     LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionEdit,
     TransactionPage, TransactionQuery, UserSummary,
 };
+pub use planning::{BudgetLineRow, GoalRow, InsightAnswerCount, InsightAnswerRow, PlanningStore};
 pub use postgres::PostgresStore;
 pub use processing::{CategoryUpdate, PARTITIONS, ProcessorStore, partition_of};
 pub use registry::{
@@ -94,6 +96,7 @@ pub trait Store:
     + ModelRegistryStore
     + CategorizationStore
     + AlertStore
+    + PlanningStore
     + TrainingPorts
     + ModelStagePorts
 {

@@ -38,6 +38,7 @@ mod invitations;
 mod jobs;
 mod keys;
 mod ledger;
+mod planning;
 mod processing;
 mod registry;
 mod sealing;

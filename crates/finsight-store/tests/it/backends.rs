@@ -172,6 +172,7 @@ conformance!(
     model_versions_number_up_and_aliases_remember_their_moves,
     categorizations_queue_for_review_until_resolved,
     alerts_are_stored_once_listed_per_person_and_take_feedback,
+    budgets_goals_and_insight_answers_round_trip,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

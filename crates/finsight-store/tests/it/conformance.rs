@@ -18,12 +18,14 @@ mod accounts;
 mod alerts;
 mod features;
 mod partitions;
+mod planning;
 mod registry;
 mod security;
 pub use accounts::*;
 pub use alerts::*;
 pub use features::*;
 pub use partitions::*;
+pub use planning::*;
 pub use registry::*;
 pub use security::*;
 
