@@ -123,6 +123,11 @@ impl App {
                     Arc::clone(&self.clock),
                     ANOMALY_TARGET_RATE,
                 )),
+                Arc::new(finsight_pipeline::TrackBudgets::new(
+                    self.store.clone(),
+                    self.services.alert_hub().clone(),
+                    Arc::clone(&self.clock),
+                )),
                 Arc::new(finsight_pipeline::RecordProcessed),
             ],
             1000,

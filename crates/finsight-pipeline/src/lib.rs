@@ -6,10 +6,11 @@
 //! and stages are written to be idempotent.
 //!
 //! Stages: categorize, update features, detect anomalies (and raise
-//! alerts), record processed.
+//! alerts), track budgets (and raise budget alerts), record processed.
 
 mod anomalies;
 mod batch;
+mod budgets;
 mod features;
 mod processor;
 mod scheduler;
@@ -17,6 +18,7 @@ mod stages;
 
 pub use anomalies::{ANOMALY, DetectAnomalies, anomaly_alert_id, charge_of, reasons_json};
 pub use batch::{Enrichments, StageBatch, StageItem};
+pub use budgets::{BUDGET, TrackBudgets, budget_alert_id};
 pub use features::{Features, MaterializeFeatures, Materialized, UpdateFeatures};
 pub use processor::{Processor, ProcessorError, Stage};
 pub use scheduler::{DailyJob, RunOutcome, Scheduler};

@@ -6,6 +6,7 @@
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+use time::Date;
 
 /// How far into a budget a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,6 +80,74 @@ pub struct LineStatus {
 pub struct MonthPosition {
     pub day: u32,
     pub days_in_month: u32,
+}
+
+impl MonthPosition {
+    pub fn of(date: Date) -> MonthPosition {
+        MonthPosition {
+            day: u32::from(date.day()),
+            days_in_month: u32::from(date.month().length(date.year())),
+        }
+    }
+
+    pub fn days_left(self) -> u32 {
+        self.days_in_month - self.day
+    }
+}
+
+/// The first day of the date's month.
+pub fn month_start(date: Date) -> Date {
+    date.replace_day(1).expect("every month has a first day")
+}
+
+/// The first day of the month before.
+pub fn previous_month_start(date: Date) -> Date {
+    month_start(
+        month_start(date)
+            .previous_day()
+            .expect("dates have a day before"),
+    )
+}
+
+/// A budget alert in words, amounts shown to the places of the line's
+/// amount.
+pub fn alert_text(line: &LineStatus, currency: &str, at: MonthPosition) -> String {
+    let places = line.amount.scale() as usize;
+    let line = &LineStatus {
+        spent: line.spent.round_dp(places as u32),
+        available: line.available.round_dp(places as u32),
+        projected: line.projected.map(|p| p.round_dp(places as u32)),
+        ..line.clone()
+    };
+    let (spent, available) = (
+        format!("{:.places$}", line.spent),
+        format!("{:.places$}", line.available),
+    );
+    let days = match at.days_left() {
+        0 => "on the last day of the month".to_owned(),
+        1 => "with 1 day to go".to_owned(),
+        n => format!("with {n} days to go"),
+    };
+    match (line.level, line.projected) {
+        (Level::Over, _) => format!(
+            "You've spent {spent} {currency} of your {available} {currency} {} budget ({:.0}%) {days}",
+            line.category,
+            line.ratio * 100.0
+        ),
+        (Level::Warning, _) => format!(
+            "You've used {:.0}% of your {} budget: {spent} {currency} of {available} {currency} {days}",
+            line.ratio * 100.0,
+            line.category,
+        ),
+        (Level::Under, Some(projected)) => format!(
+            "At this pace your {} spending reaches {projected:.places$} {currency} by month end, over its {available} {currency} budget",
+            line.category
+        ),
+        (Level::Under, None) => format!(
+            "{} budget: {spent} {currency} of {available} {currency} spent",
+            line.category
+        ),
+    }
 }
 
 /// What is available this month: the amount, plus last month's unspent

@@ -2,6 +2,7 @@
 //! replicas sharing a PostgreSQL one (`replicas.rs`).
 
 mod anomalies;
+mod budgets;
 mod categorize;
 mod features;
 mod replicas;
