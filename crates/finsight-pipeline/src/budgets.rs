@@ -131,7 +131,7 @@ impl Stage for TrackBudgets {
                 };
                 // Shown to the currency's places in the alert's words.
                 let mut amount = money.amount();
-                amount.rescale(u32::from(currency.minor_unit_exponent()));
+                amount.rescale(currency.minor_unit_exponent());
                 let last_month: Decimal = earlier
                     .iter()
                     .filter(|t| t.posted_on.date() < month)
