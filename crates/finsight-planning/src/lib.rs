@@ -10,6 +10,7 @@ pub mod budget;
 pub mod goals;
 pub mod health;
 pub mod insights;
+pub mod picture;
 pub mod ranking;
 pub mod tracking;
 

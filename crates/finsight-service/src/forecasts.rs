@@ -6,12 +6,9 @@
 //! Amounts are in the currency most of their transactions use; the others
 //! are left out.
 
-use std::collections::HashMap;
-
 use finsight_core::{Action, Currency, Principal, UserId, ValidationError};
 use finsight_models::forecast::spending::{Granularity, Spend, TOTAL, spending_series};
 use finsight_models::forecast::{Band, Method, PanelOptions, SeriesInput, forecast_panel};
-use finsight_store::TransactionQuery;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use time::{Date, Duration};
@@ -86,27 +83,10 @@ impl Services {
         self.authorize_user(principal, user, Action::Read, "user")
             .await?;
         let today = self.clock.now().date();
-        let mut query = TransactionQuery::for_user(user);
-        query.from = Some(today - Duration::days(HISTORY_DAYS));
-        query.limit = TransactionQuery::MAX_LIMIT;
-        let mut transactions = Vec::new();
-        loop {
-            let page = self.store.transactions(&query).await?;
-            transactions.extend(page.transactions);
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => break,
-            }
-        }
-        let mut counts: HashMap<Currency, usize> = HashMap::new();
-        for t in &transactions {
-            *counts.entry(t.amount.currency()).or_default() += 1;
-        }
-        let currency = counts
-            .into_iter()
-            .max_by_key(|(c, n)| (*n, std::cmp::Reverse(c.code())))
-            .map(|(c, _)| c)
-            .unwrap_or_else(|| Currency::parse("USD").expect("USD"));
+        let transactions = self
+            .history(user, today - Duration::days(HISTORY_DAYS))
+            .await?;
+        let currency = crate::planning::main_currency(&transactions);
         let scale = 10f64.powi(currency.minor_unit_exponent() as i32);
         let items: Vec<Spend<'_>> = transactions
             .iter()

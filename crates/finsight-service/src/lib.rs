@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod models;
 pub mod operations;
 pub mod passwords;
+pub mod planning;
 pub mod recurring;
 pub mod tokens;
 pub mod tracking;

@@ -11,7 +11,6 @@ use finsight_core::{
 };
 use finsight_models::payee;
 use finsight_models::recurring::{Cadence, DetectOptions, Occurrence, SeriesStatus, detect};
-use finsight_store::TransactionQuery;
 use time::{Date, Duration};
 
 use crate::{ServiceError, Services};
@@ -60,86 +59,86 @@ impl Services {
         self.authorize_user(principal, user, Action::Read, "user")
             .await?;
         let today = self.clock.now().date();
-        let mut query = TransactionQuery::for_user(user);
-        query.from = Some(today - Duration::days(HISTORY_DAYS));
-        query.limit = TransactionQuery::MAX_LIMIT;
-        let mut transactions = Vec::new();
-        loop {
-            let page = self.store.transactions(&query).await?;
-            transactions.extend(page.transactions);
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => break,
-            }
-        }
-        let occurrences: Vec<Occurrence<usize>> = transactions
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Occurrence {
-                key: i,
-                account: t.account_id.as_uuid().as_u128(),
-                payee: match t.merchant.as_deref().map(payee::normalize) {
-                    Some(name) if !name.is_empty() => name,
-                    _ => payee::normalize(t.description.as_str()),
-                },
-                date: t.posted_on.date(),
-                amount_minor: t.amount.minor_units(),
-            })
-            .collect();
-        let currencies: HashMap<u128, Currency> = transactions
-            .iter()
-            .map(|t| (t.account_id.as_uuid().as_u128(), t.amount.currency()))
-            .collect();
-        let mut found = Vec::new();
-        for series in detect(&occurrences, today, DetectOptions::default()) {
-            let currency = currencies[&series.account];
-            let money = |minor: i64| {
-                Money::from_minor(minor, currency).map_err(|e| {
-                    ServiceError::Store(finsight_store::StoreError::Corrupt(e.to_string()))
-                })
-            };
-            let latest = &transactions[*series.occurrences.last().expect("a series has members")];
-            found.push(RecurringSeries {
-                account_id: latest.account_id,
-                payee: series.payee.clone(),
-                category: latest.category.clone(),
-                cadence: series.cadence,
-                income: series.income,
-                status: series.status,
-                fixed_amount: series.fixed_amount,
-                first_date: series.first_date,
-                last_date: series.last_date,
-                last_amount: money(series.last_amount_minor)?,
-                next_date: series.next.date,
-                next_amount: money(series.next.amount_minor)?,
-                next_low: money(series.next.low_minor)?,
-                next_high: money(series.next.high_minor)?,
-                price_changes: series
-                    .price_changes
-                    .iter()
-                    .map(|c| {
-                        Ok(PriceChange {
-                            date: c.date,
-                            from: money(c.from_minor)?,
-                            to: money(c.to_minor)?,
-                        })
-                    })
-                    .collect::<Result<_, ServiceError>>()?,
-                transaction_ids: series
-                    .occurrences
-                    .iter()
-                    .map(|i| transactions[*i].id)
-                    .collect(),
-                regularity: series.regularity,
-            });
-        }
-        found.sort_by(|a, b| {
-            (a.status != SeriesStatus::Active, a.next_date, &a.payee).cmp(&(
-                b.status != SeriesStatus::Active,
-                b.next_date,
-                &b.payee,
-            ))
-        });
-        Ok(found)
+        let transactions = self
+            .history(user, today - Duration::days(HISTORY_DAYS))
+            .await?;
+        recurring_in(&transactions, today)
     }
+}
+
+/// The recurring series among a person's transactions as of `today`,
+/// active ones first.
+pub(crate) fn recurring_in(
+    transactions: &[finsight_core::Transaction],
+    today: time::Date,
+) -> Result<Vec<RecurringSeries>, ServiceError> {
+    let occurrences: Vec<Occurrence<usize>> = transactions
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Occurrence {
+            key: i,
+            account: t.account_id.as_uuid().as_u128(),
+            payee: match t.merchant.as_deref().map(payee::normalize) {
+                Some(name) if !name.is_empty() => name,
+                _ => payee::normalize(t.description.as_str()),
+            },
+            date: t.posted_on.date(),
+            amount_minor: t.amount.minor_units(),
+        })
+        .collect();
+    let currencies: HashMap<u128, Currency> = transactions
+        .iter()
+        .map(|t| (t.account_id.as_uuid().as_u128(), t.amount.currency()))
+        .collect();
+    let mut found = Vec::new();
+    for series in detect(&occurrences, today, DetectOptions::default()) {
+        let currency = currencies[&series.account];
+        let money = |minor: i64| {
+            Money::from_minor(minor, currency).map_err(|e| {
+                ServiceError::Store(finsight_store::StoreError::Corrupt(e.to_string()))
+            })
+        };
+        let latest = &transactions[*series.occurrences.last().expect("a series has members")];
+        found.push(RecurringSeries {
+            account_id: latest.account_id,
+            payee: series.payee.clone(),
+            category: latest.category.clone(),
+            cadence: series.cadence,
+            income: series.income,
+            status: series.status,
+            fixed_amount: series.fixed_amount,
+            first_date: series.first_date,
+            last_date: series.last_date,
+            last_amount: money(series.last_amount_minor)?,
+            next_date: series.next.date,
+            next_amount: money(series.next.amount_minor)?,
+            next_low: money(series.next.low_minor)?,
+            next_high: money(series.next.high_minor)?,
+            price_changes: series
+                .price_changes
+                .iter()
+                .map(|c| {
+                    Ok(PriceChange {
+                        date: c.date,
+                        from: money(c.from_minor)?,
+                        to: money(c.to_minor)?,
+                    })
+                })
+                .collect::<Result<_, ServiceError>>()?,
+            transaction_ids: series
+                .occurrences
+                .iter()
+                .map(|i| transactions[*i].id)
+                .collect(),
+            regularity: series.regularity,
+        });
+    }
+    found.sort_by(|a, b| {
+        (a.status != SeriesStatus::Active, a.next_date, &a.payee).cmp(&(
+            b.status != SeriesStatus::Active,
+            b.next_date,
+            &b.payee,
+        ))
+    });
+    Ok(found)
 }
