@@ -7,11 +7,14 @@
 mod accounts;
 mod alerts;
 mod auth;
+mod budgets;
 mod categories;
 mod features;
 mod forecasts;
+mod goals;
 mod households;
 mod ingest;
+mod insights;
 mod invitations;
 mod keys;
 mod logins;
@@ -51,7 +54,9 @@ use crate::error::{ApiError, ErrorCode};
         (name = "ingest", description = "Imports, quarantine and data quality"),
         (name = "admin", description = "Service API keys"),
         (name = "features", description = "Feature vectors from the online feature store"),
-        (name = "models", description = "Review queue, recurring payments, lineage, the model registry and runs")
+        (name = "models", description = "Review queue, recurring payments, lineage, the model registry and runs"),
+        (name = "alerts", description = "Anomaly, budget and goal alerts, and their live stream"),
+        (name = "planning", description = "Budgets, goals, ranked insights and financial health")
     )
 )]
 struct ApiDoc;
@@ -121,6 +126,15 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(alerts::stream))
         .routes(routes!(alerts::feedback))
         .routes(routes!(forecasts::get))
+        .routes(routes!(budgets::get, budgets::put))
+        .routes(routes!(budgets::status))
+        .routes(routes!(budgets::recommendation))
+        .routes(routes!(goals::list, goals::create))
+        .routes(routes!(goals::projection))
+        .routes(routes!(goals::contribute))
+        .routes(routes!(insights::list))
+        .routes(routes!(insights::feedback))
+        .routes(routes!(insights::financial_health))
 }
 
 /// The OpenAPI 3.1 document, pretty-printed (the committed `openapi.json`).

@@ -11,6 +11,7 @@ mod forecasts;
 mod limits;
 mod models;
 mod mutation;
+mod planning;
 mod query;
 
 use async_graphql::{Context, EmptySubscription, ErrorExtensions, ID, Schema};

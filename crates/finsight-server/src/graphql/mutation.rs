@@ -334,4 +334,49 @@ impl MutationRoot {
             .map_err(gql)?;
         Ok(true)
     }
+
+    /// Replace the person's budget (owners and members; audited).
+    async fn set_budget(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        lines: Vec<super::planning::BudgetLineInputNode>,
+    ) -> async_graphql::Result<super::planning::BudgetNode> {
+        super::planning::set_budget(ctx, user_id, lines).await
+    }
+
+    /// Create a savings goal; answered with its check and projection.
+    async fn create_goal(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        name: String,
+        target: String,
+        target_date: String,
+        saved: Option<String>,
+    ) -> async_graphql::Result<super::planning::GoalProjectionNode> {
+        super::planning::create_goal(ctx, user_id, name, target, target_date, saved).await
+    }
+
+    /// Add to a goal (negative takes out); milestones raise alerts.
+    async fn contribute_to_goal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        amount: String,
+    ) -> async_graphql::Result<super::planning::GoalNode> {
+        super::planning::contribute_to_goal(ctx, id, amount).await
+    }
+
+    /// Accept, dismiss or snooze an insight.
+    async fn insight_feedback(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        id: ID,
+        response: String,
+        snooze_days: Option<u32>,
+    ) -> async_graphql::Result<bool> {
+        super::planning::insight_feedback(ctx, user_id, id, response, snooze_days).await
+    }
 }

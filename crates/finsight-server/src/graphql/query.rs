@@ -131,6 +131,75 @@ impl QueryRoot {
         super::forecasts::alerts(ctx, user_id, first).await
     }
 
+    /// The person's monthly budget.
+    async fn budget(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<super::planning::BudgetNode> {
+        super::planning::budget(ctx, user_id).await
+    }
+
+    /// This month's spending against each budget line, and adjustments
+    /// proposed where spending has shifted.
+    async fn budget_status(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<super::planning::BudgetStatusNode> {
+        super::planning::budget_status(ctx, user_id).await
+    }
+
+    /// A budget meeting `savingsAim` (a decimal string), essentials cut
+    /// least, each amount explained.
+    async fn budget_recommendation(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        savings_aim: Option<String>,
+    ) -> async_graphql::Result<super::planning::RecommendationNode> {
+        super::planning::budget_recommendation(ctx, user_id, savings_aim).await
+    }
+
+    /// The person's savings goals.
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<super::planning::GoalNode>> {
+        super::planning::goals(ctx, user_id).await
+    }
+
+    /// A goal's plan, chance of success and strategies.
+    async fn goal_projection(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<super::planning::GoalProjectionNode> {
+        super::planning::goal_projection(ctx, id).await
+    }
+
+    /// The person's insights, best first.
+    async fn insights(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        kind: Option<String>,
+        search: Option<String>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<super::planning::InsightNode>> {
+        super::planning::insights(ctx, user_id, kind, search, first).await
+    }
+
+    /// The financial-health score with its drivers and the emergency fund.
+    async fn financial_health(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<super::planning::FinancialHealthNode> {
+        super::planning::financial_health(ctx, user_id).await
+    }
+
     /// Which model version, run, data and code categorized a transaction.
     async fn transaction_lineage(
         &self,
