@@ -31,6 +31,20 @@ fn id16(n: u8) -> [u8; 16] {
 /// 2: Cal and a service key.
 /// The id of Bea's alert.
 pub const ALERT_B: u128 = 0x00a1_e47b;
+/// The id of Bea's savings goal (far out of reach: she has no income).
+pub const GOAL_B: u128 = 0x0090_a1b0;
+
+/// The id of Bea's insight that her goal is off track this month.
+pub fn goal_insight_b(w: &World) -> uuid::Uuid {
+    uuid::Uuid::new_v5(
+        &w.user_b.as_uuid(),
+        format!(
+            "insight:goal_off_track:{}:2026-03",
+            uuid::Uuid::from_u128(GOAL_B)
+        )
+        .as_bytes(),
+    )
+}
 
 pub struct World {
     pub state: AppState,
@@ -227,6 +241,20 @@ pub async fn world() -> World {
             feedback: None,
             feedback_at: None,
         }])
+        .await
+        .unwrap();
+    store
+        .save_goal(&finsight_store::GoalRow {
+            id: uuid::Uuid::from_u128(GOAL_B),
+            user_id: ids[2],
+            name: "Boat".into(),
+            target_minor: 5_000_000,
+            saved_minor: 0,
+            currency: "USD".into(),
+            target_date: time::macros::date!(2026 - 09 - 01),
+            created_at: 1_000,
+            updated_at: 1_000,
+        })
         .await
         .unwrap();
     let auth = &state.services.auth;
@@ -449,6 +477,40 @@ pub(crate) fn guard(w: &World, method: &str, path: &str) -> Guard {
         // An endless event stream: checked in
         // `alert_streams_carry_only_the_callers_alerts`.
         ("GET", "/v1/alerts/stream") => Guard::NotObjectScoped,
+        (
+            "GET",
+            "/v1/budgets"
+            | "/v1/budgets/status"
+            | "/v1/budgets/recommendation"
+            | "/v1/goals"
+            | "/v1/insights"
+            | "/v1/financial-health",
+        ) => object(format!("{path}?user_id={b}"), None, S::OK),
+        ("PUT", "/v1/budgets") => object(
+            format!("/v1/budgets?user_id={b}"),
+            Some(json!({"lines": [{"category": "dining", "amount": "100.00", "rollover": true}]})),
+            S::OK,
+        ),
+        ("POST", "/v1/goals") => object(
+            format!("/v1/goals?user_id={b}"),
+            Some(json!({"name": "Bike", "target": "900.00", "target_date": "2027-01-01"})),
+            S::CREATED,
+        ),
+        ("GET", "/v1/goals/{goal_id}/projection") => object(
+            format!("/v1/goals/{}/projection", uuid::Uuid::from_u128(GOAL_B)),
+            None,
+            S::OK,
+        ),
+        ("POST", "/v1/goals/{goal_id}/contributions") => object(
+            format!("/v1/goals/{}/contributions", uuid::Uuid::from_u128(GOAL_B)),
+            Some(json!({"amount": "10.00"})),
+            S::OK,
+        ),
+        ("POST", "/v1/insights/{insight_id}/feedback") => object(
+            format!("/v1/insights/{}/feedback?user_id={b}", goal_insight_b(w)),
+            Some(json!({"response": "snooze", "snooze_days": 1})),
+            S::OK,
+        ),
         ("GET", "/v1/review-queue") => object(format!("/v1/review-queue?user_id={b}"), None, S::OK),
         ("GET", "/v1/recurring") => object(format!("/v1/recurring?user_id={b}"), None, S::OK),
         ("GET", "/v1/transactions/{transaction_id}/lineage") => {

@@ -77,6 +77,32 @@ pub(crate) fn case(w: &World, field: &str) -> String {
             format!(r#"{{ forecasts(userId: "{b}") {{ category points {{ point }} }} }}"#)
         }
         "alerts" => format!(r#"{{ alerts(userId: "{b}") {{ id reasons }} }}"#),
+        "budget" => format!(r#"{{ budget(userId: "{b}") {{ currency }} }}"#),
+        "budgetStatus" => format!(r#"{{ budgetStatus(userId: "{b}") {{ month }} }}"#),
+        "budgetRecommendation" => {
+            format!(r#"{{ budgetRecommendation(userId: "{b}") {{ feasible }} }}"#)
+        }
+        "goals" => format!(r#"{{ goals(userId: "{b}") {{ id name }} }}"#),
+        "goalProjection" => format!(
+            r#"{{ goalProjection(id: "{}") {{ probability }} }}"#,
+            uuid::Uuid::from_u128(crate::authz::GOAL_B)
+        ),
+        "insights" => format!(r#"{{ insights(userId: "{b}") {{ id title }} }}"#),
+        "financialHealth" => format!(r#"{{ financialHealth(userId: "{b}") {{ score }} }}"#),
+        "setBudget" => format!(
+            r#"mutation {{ setBudget(userId: "{b}", lines: [{{category: "dining", amount: "50.00"}}]) {{ currency }} }}"#
+        ),
+        "createGoal" => format!(
+            r#"mutation {{ createGoal(userId: "{b}", name: "Car", target: "100.00", targetDate: "2027-02-01") {{ feasible }} }}"#
+        ),
+        "contributeToGoal" => format!(
+            r#"mutation {{ contributeToGoal(id: "{}", amount: "5.00") {{ saved }} }}"#,
+            uuid::Uuid::from_u128(crate::authz::GOAL_B)
+        ),
+        "insightFeedback" => format!(
+            r#"mutation {{ insightFeedback(userId: "{b}", id: "{}", response: "accept") }}"#,
+            crate::authz::goal_insight_b(w)
+        ),
         "recurring" => format!(r#"{{ recurring(userId: "{b}") {{ payee nextDate }} }}"#),
         "transactionLineage" => {
             format!(r#"{{ transactionLineage(id: "{tb}") {{ category modelVersion }} }}"#)
@@ -145,7 +171,7 @@ async fn every_root_field_hides_other_households_data() {
         let (_, answer) = gql(&w, Some(&w.bea), &query).await;
         assert!(answer["errors"].is_null(), "bea {field}: {answer}");
     }
-    assert_eq!(walked, 20);
+    assert_eq!(walked, 31);
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod ingest;
 mod mlflow;
 mod models;
 mod owasp;
+mod planning;
 mod security;
 mod security_graphql;
 mod security_people;

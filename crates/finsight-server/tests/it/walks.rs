@@ -290,6 +290,24 @@ async fn every_list_shows_ones_own_data_after_another_tenant_filled_its_own() {
                 "items",
                 uuid::Uuid::from_u128(crate::authz::ALERT_B).to_string(),
             ),
+            "/v1/goals" => (
+                "/v1/goals".into(),
+                &w.bea,
+                "items",
+                uuid::Uuid::from_u128(crate::authz::GOAL_B).to_string(),
+            ),
+            "/v1/insights" => (
+                "/v1/insights".into(),
+                &w.bea,
+                "items",
+                crate::authz::goal_insight_b(&w).to_string(),
+            ),
+            // One person's budget, its status and recommendation, and their
+            // health score: computed from their own data, unpaged.
+            "/v1/budgets"
+            | "/v1/budgets/status"
+            | "/v1/budgets/recommendation"
+            | "/v1/financial-health" => continue,
             // An endless event stream (`alert_streams_carry_only_the_callers_alerts`).
             "/v1/alerts/stream" => continue,
             // Computed from one person's own transactions, unpaged; the
@@ -304,7 +322,8 @@ async fn every_list_shows_ones_own_data_after_another_tenant_filled_its_own() {
             | "/v1/households/{household_id}"
             | "/v1/features/{entity_type}/{entity_id}"
             | "/v1/transactions/{transaction_id}/lineage"
-            | "/v1/runs/{run_id}" => continue,
+            | "/v1/runs/{run_id}"
+            | "/v1/goals/{goal_id}/projection" => continue,
             other => panic!("GET {other} has no list case: add one in tests/it/walks.rs"),
         };
         let (status, answer) = call(&w.state, "GET", &uri, Some(token), None).await;

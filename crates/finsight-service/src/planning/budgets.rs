@@ -335,6 +335,17 @@ impl Services {
         });
         for line in &mut recommendation.lines {
             line.amount = ledger.money(line.amount);
+            line.need = ledger.money(line.need);
+            line.median = ledger.money(line.median);
+        }
+        for amount in [
+            &mut recommendation.total,
+            &mut recommendation.income,
+            &mut recommendation.savings_aim,
+            &mut recommendation.planned_saving,
+            &mut recommendation.best_saving,
+        ] {
+            *amount = ledger.money(*amount);
         }
         Ok(BudgetRecommendation {
             currency: ledger.currency,

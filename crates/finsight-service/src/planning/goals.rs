@@ -168,6 +168,12 @@ impl Services {
             goals::PATHS,
             goal.id.as_u128() as u64,
         );
+        let plan = GoalPlan {
+            required_monthly: ledger.money(plan.required_monthly),
+            free_cash_flow: ledger.money(plan.free_cash_flow),
+            feasible_target: plan.feasible_target.map(|t| ledger.money(t)),
+            ..plan
+        };
         let suggested_date = plan.feasible_months.map(|m| add_months(ledger.today, m));
         // What to cut for the contribution to fit: the budget optimizer
         // asked to keep the required amount each month.

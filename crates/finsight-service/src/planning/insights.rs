@@ -275,7 +275,15 @@ impl Services {
                 currency: ledger.currency,
                 confidence: r.insight.confidence,
                 action: r.insight.action,
-                figures: r.insight.figures,
+                figures: r
+                    .insight
+                    .figures
+                    .into_iter()
+                    .map(|f| Figure {
+                        value: ledger.money(f.value),
+                        ..f
+                    })
+                    .collect(),
                 score: (r.score * 1000.0).round() / 1000.0,
                 expected_rate: (r.expected_rate * 1000.0).round() / 1000.0,
             })
