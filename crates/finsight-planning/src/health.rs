@@ -31,8 +31,9 @@ pub struct HealthInput {
     pub liquid_savings: Option<Decimal>,
     /// Monthly mortgage, loan and interest payments (median).
     pub debt_payments: Decimal,
-    /// Months among them with bank or interest charges (late or overdrawn).
-    pub months_with_fees: usize,
+    /// Months among them with a penalty: card interest, a late or
+    /// overdraft fee.
+    pub months_with_penalties: usize,
     pub has_budget: bool,
     pub has_goal: bool,
 }
@@ -120,14 +121,14 @@ pub fn score(input: &HealthInput) -> HealthScore {
         improve: "keep monthly spending under 80% of income".into(),
     });
 
-    let on_time = 1.0 - input.months_with_fees as f64 / months as f64;
+    let on_time = 1.0 - input.months_with_penalties as f64 / months as f64;
     indicators.push(Indicator {
         key: "bills_on_time",
         name: "Bills paid without penalties",
         value: on_time,
         display: format!(
-            "{} of the last {months} months had bank or interest charges",
-            input.months_with_fees
+            "{} of the last {months} months had card interest, late or overdraft fees",
+            input.months_with_penalties
         ),
         score: (on_time.clamp(0.0, 1.0) * 100.0).round() as u32,
         improve: "avoid overdraft and interest charges: pay card balances in full and keep a buffer before bills".into(),

@@ -517,7 +517,11 @@ pub fn savings_opportunities(s: &Snapshot) -> Vec<Insight> {
         out.push(Insight {
             key: format!("savings_opportunity:{category}"),
             kind: InsightKind::SavingsOpportunity,
-            title: format!("{} subscriptions of the same kind", bills.len()),
+            title: format!(
+                "{} {} subscriptions",
+                bills.len(),
+                category.rsplit('.').next().unwrap_or(category)
+            ),
             body: format!(
                 "You pay for {} ({category}); dropping one saves at least {} a month.",
                 names.join(", "),

@@ -13,6 +13,21 @@ use crate::budget::median;
 use crate::insights::Fee;
 use crate::tracking::{month_start, previous_month_start};
 
+/// What the account a transaction is on does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountRole {
+    /// Checking, cash, investment: spending and income.
+    Everyday,
+    /// Its flows add up to liquid savings.
+    Savings,
+    /// A credit card: spending; interest here is a penalty for carrying a
+    /// balance.
+    Card,
+    /// A loan or mortgage: its flows mirror payments made from another
+    /// account (counting them would count those twice).
+    Loan,
+}
+
 /// A transaction as the picture needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item<'a> {
@@ -20,9 +35,26 @@ pub struct Item<'a> {
     pub category: Option<&'a str>,
     /// Signed: spending is negative.
     pub amount: Decimal,
+    /// The normalized payee or description.
     pub payee: &'a str,
-    /// Posted on a savings account.
-    pub savings: bool,
+    pub role: AccountRole,
+}
+
+/// A fee that signals a bill paid late or an overdrawn account.
+fn is_penalty(item: &Item<'_>) -> bool {
+    let fee = root(item.category) == "fees" && item.amount < Decimal::ZERO;
+    (fee && item.role == AccountRole::Card && item.category == Some("fees.interest_charge"))
+        || (fee
+            && [
+                "late",
+                "overdraft",
+                "overdrawn",
+                "returned",
+                "nsf",
+                "insufficient",
+            ]
+            .iter()
+            .any(|w| item.payee.contains(w)))
 }
 
 /// The month so far.
@@ -43,10 +75,10 @@ pub struct Picture {
     pub spending: BTreeMap<String, Vec<Decimal>>,
     pub total_spending: Vec<Decimal>,
     pub income: Vec<Decimal>,
-    /// Mortgage and interest payments.
+    /// Mortgage, loan and interest payments.
     pub debt: Vec<Decimal>,
-    /// Months with bank fees or interest charges.
-    pub fee_months: usize,
+    /// Months with a penalty: card interest, a late or overdraft fee.
+    pub penalty_months: usize,
     pub this_month: MonthSoFar,
     /// Per category, each merchant's median monthly spending.
     pub merchants_usual: BTreeMap<String, Vec<(String, Decimal)>>,
@@ -91,9 +123,13 @@ pub fn picture(items: &[Item<'_>], today: Date, months: usize) -> Picture {
     let mut savings = None;
     let mut fees = Vec::new();
     for item in items {
-        if item.savings {
-            *savings.get_or_insert(Decimal::ZERO) += item.amount;
-            continue;
+        match item.role {
+            AccountRole::Savings => {
+                *savings.get_or_insert(Decimal::ZERO) += item.amount;
+                continue;
+            }
+            AccountRole::Loan => continue,
+            AccountRole::Everyday | AccountRole::Card => {}
         }
         let category = item.category;
         let top = root(category).to_owned();
@@ -130,12 +166,13 @@ pub fn picture(items: &[Item<'_>], today: Date, months: usize) -> Picture {
                 .entry((top.clone(), item.payee.to_owned()))
                 .or_insert_with(|| vec![Decimal::ZERO; months])[m] -= item.amount;
         }
-        if matches!(category, Some("housing.mortgage" | "fees.interest_charge"))
+        if (matches!(category, Some("housing.mortgage" | "fees.interest_charge"))
+            || root(category) == "transfers" && item.payee.contains("loan"))
             && item.amount < Decimal::ZERO
         {
             debt[m] -= item.amount;
         }
-        if matches!(category, Some("fees.bank" | "fees.interest_charge")) {
+        if is_penalty(item) {
             fee_month[m] = true;
         }
     }
@@ -180,7 +217,7 @@ pub fn picture(items: &[Item<'_>], today: Date, months: usize) -> Picture {
         total_spending,
         income,
         debt,
-        fee_months: fee_month.iter().filter(|f| **f).count(),
+        penalty_months: fee_month.iter().filter(|f| **f).count(),
         this_month,
         merchants_usual,
         savings,
@@ -201,7 +238,7 @@ mod tests {
             category: Some(category),
             amount,
             payee,
-            savings: false,
+            role: AccountRole::Everyday,
         }
     }
 
@@ -224,10 +261,25 @@ mod tests {
                 dec!(-25),
                 "overdraft fee",
             ),
+            item(
+                date!(2026 - 10 - 21),
+                "fees.bank",
+                dec!(-5),
+                "monthly account fee",
+            ),
+            Item {
+                role: AccountRole::Loan,
+                ..item(
+                    date!(2026 - 11 - 21),
+                    "fees.interest_charge",
+                    dec!(-900),
+                    "interest",
+                )
+            },
             item(date!(2026 - 12 - 01), "dining", dec!(-70), "bistro"),
             item(date!(2026 - 12 - 02), "income.salary", dec!(3100), "acme"),
             Item {
-                savings: true,
+                role: AccountRole::Savings,
                 ..item(
                     date!(2026 - 11 - 20),
                     "transfers.savings",
@@ -248,7 +300,7 @@ mod tests {
         assert_eq!(p.spending["dining"], vec![dec!(0), dec!(0), dec!(60)]);
         assert_eq!(p.income, vec![dec!(0), dec!(0), dec!(3000)]);
         assert_eq!(p.total_spending[2], dec!(85));
-        assert_eq!(p.fee_months, 1);
+        assert_eq!(p.penalty_months, 1, "the monthly fee is no penalty");
         assert_eq!(p.this_month.spending["dining"], dec!(70));
         assert_eq!(p.this_month.income, dec!(3100));
         assert_eq!(
@@ -256,6 +308,6 @@ mod tests {
             vec![("bistro".to_owned(), dec!(70))]
         );
         assert_eq!(p.savings, Some(dec!(500)));
-        assert_eq!(p.fees.len(), 1);
+        assert_eq!(p.fees.len(), 2, "loan interest is no avoidable fee");
     }
 }

@@ -6,8 +6,11 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 use finsight_core::{Description, Money, NewTransaction, PostingDate, Principal, SourceName};
+use finsight_service::planning::{BudgetLineInput, NewGoal};
 use finsight_store::TransactionQuery;
 use finsight_synth::Synthesizer;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use super::serve::ServeArgs;
 use super::synth::Population;
@@ -170,6 +173,171 @@ async fn demo_models(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Gives every demo user what a first start should show: a budget from
+/// the recommender (meeting a tenth of their income as savings), and a
+/// goal — an emergency fund sized by the simulation, or a holiday when the
+/// fund is already there — then shows the demo person's plan and advice.
+async fn demo_planning(app: &App) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let users = app.store.users().await?;
+    let today = app.clock.now().date();
+    let bar = crate::load::progress_bar(users.len() as u64, "planning", "users");
+    let demo = super::identity::demo_person(&users).map(|u| u.id);
+    for user in &users {
+        let operator = Principal::Operator {
+            tenant: user.tenant_id,
+        };
+        let services = &app.services;
+        let recommendation = services
+            .recommend_budget_from(&operator, Some(user.id), None, Some(user.id) == demo)
+            .await
+            .map_err(super::describe)?
+            .recommendation;
+        let lines = recommendation
+            .lines
+            .iter()
+            .filter(|l| !l.amount.is_zero())
+            .map(|l| BudgetLineInput {
+                category: l.category.clone(),
+                amount: l.amount,
+                rollover: l.flexibility == finsight_planning::budget::Flexibility::Discretionary,
+                group: None,
+                position: None,
+            })
+            .collect();
+        services
+            .put_budget(&operator, Some(user.id), lines)
+            .await
+            .map_err(super::describe)?;
+        if services
+            .goals(&operator, Some(user.id))
+            .await
+            .map_err(super::describe)?
+            .is_empty()
+        {
+            let fund = services
+                .financial_health(&operator, Some(user.id))
+                .await
+                .map_err(super::describe)?
+                .emergency_fund;
+            let (name, target, saved) = if fund.coverage < 1.0 {
+                ("Emergency fund", fund.recommended, fund.current)
+            } else {
+                ("Summer holiday", Decimal::from(2_500), Decimal::ZERO)
+            };
+            // A date the budget's saving can carry (6 months to 5 years).
+            let gap = (target - saved).max(Decimal::ZERO);
+            let months = if recommendation.planned_saving > Decimal::ZERO {
+                (gap / recommendation.planned_saving * Decimal::new(125, 2))
+                    .ceil()
+                    .to_i64()
+                    .unwrap_or(60)
+                    .clamp(6, 60)
+            } else {
+                36
+            };
+            services
+                .create_goal(
+                    &operator,
+                    Some(user.id),
+                    NewGoal {
+                        name: name.into(),
+                        target,
+                        target_date: today + time::Duration::days(months * 30 + 15),
+                        saved: Some(saved.min(target)),
+                    },
+                )
+                .await
+                .map_err(super::describe)?;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    say!(
+        "planning: {} users given a budget and a goal in {:.1} s",
+        users.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let Some(person) = super::identity::demo_person(&users) else {
+        return Ok(());
+    };
+    let operator = Principal::Operator {
+        tenant: person.tenant_id,
+    };
+    let services = &app.services;
+    let budget = services
+        .recommend_budget(&operator, Some(person.id), None)
+        .await
+        .map_err(super::describe)?;
+    let r = &budget.recommendation;
+    say!(
+        "budget for {}: {} {} a month of {} income, keeping {} ({}); e.g. {} (GET /v1/budgets, /v1/budgets/status, /v1/budgets/recommendation)",
+        person.display_name,
+        r.total,
+        budget.currency.code(),
+        r.income,
+        r.planned_saving,
+        if r.feasible {
+            "the aim is met"
+        } else {
+            "the aim is out of reach"
+        },
+        r.lines
+            .iter()
+            .min_by(|a, b| a.change_percent.total_cmp(&b.change_percent))
+            .map_or("-".into(), |l| l.explanation.clone())
+    );
+    if let Some(goal) = services
+        .goals(&operator, Some(person.id))
+        .await
+        .map_err(super::describe)?
+        .first()
+    {
+        let projection = services
+            .goal_projection(&operator, goal.id)
+            .await
+            .map_err(super::describe)?;
+        say!(
+            "goal for {}: {} of {} by {}: {} a month against {} free cash flow, {:.0}% chance of success (GET /v1/goals/{}/projection)",
+            person.display_name,
+            goal.name,
+            goal.target.amount_text(),
+            goal.target_date,
+            projection.plan.required_monthly,
+            projection.plan.free_cash_flow,
+            projection.plan.probability * 100.0,
+            goal.id
+        );
+    }
+    let health = services
+        .financial_health(&operator, Some(person.id))
+        .await
+        .map_err(super::describe)?;
+    say!(
+        "financial health of {}: {}/100 ({}), weakest: {} (GET /v1/financial-health)",
+        person.display_name,
+        health.score.score,
+        health.score.band,
+        health
+            .score
+            .indicators
+            .first()
+            .map_or("-".into(), |i| format!("{} — {}", i.name, i.display))
+    );
+    let insights = services
+        .insights(&operator, Some(person.id), None, None, 5)
+        .await
+        .map_err(super::describe)?;
+    say!(
+        "top insights for {} (GET /v1/insights):",
+        person.display_name
+    );
+    for insight in insights {
+        say!("  - {} [{}]", insight.title, insight.kind.as_str());
+    }
+    Ok(())
+}
+
 /// Up to a dozen of the person's card purchases of last month, posted again
 /// today as a bank file gives them (no category, no merchant name), and two
 /// merchants they never used.
@@ -259,6 +427,7 @@ pub async fn run(app: &App, args: DemoArgs) -> anyhow::Result<()> {
     say!("anomaly ground truth: {}", labels.display());
     demo_features(app, &config).await?;
     demo_models(app).await?;
+    demo_planning(app).await?;
     if let Some(person) = super::identity::ensure_demo_logins(app).await? {
         let (email, password) = super::identity::DEMO_PERSON;
         say!("demo login: {email} / {password} ({person}, owner of a shared household)");

@@ -16,7 +16,7 @@ fn input() -> HealthInput {
         ],
         liquid_savings: Some(dec!(9000)),
         debt_payments: dec!(800),
-        months_with_fees: 0,
+        months_with_penalties: 0,
         has_budget: true,
         has_goal: true,
     }
@@ -29,7 +29,7 @@ fn a_steady_saver_is_healthy_and_an_overspender_is_not() {
     let bad = score(&HealthInput {
         monthly_spending: vec![dec!(4600); 6],
         liquid_savings: None,
-        months_with_fees: 4,
+        months_with_penalties: 4,
         has_budget: false,
         has_goal: false,
         ..input()

@@ -295,6 +295,20 @@ impl Services {
         user: Option<UserId>,
         savings_aim: Option<Decimal>,
     ) -> Result<BudgetRecommendation, ServiceError> {
+        self.recommend_budget_from(principal, user, savings_aim, true)
+            .await
+    }
+
+    /// [`Services::recommend_budget`], from history alone when
+    /// `with_forecast` is false (bulk set-up, where a forecast per person
+    /// costs more than it adds).
+    pub async fn recommend_budget_from(
+        &self,
+        principal: &Principal,
+        user: Option<UserId>,
+        savings_aim: Option<Decimal>,
+        with_forecast: bool,
+    ) -> Result<BudgetRecommendation, ServiceError> {
         let user = Self::subject_user(principal, user)?;
         self.authorize_user(principal, user, Action::Read, "user")
             .await?;
@@ -306,11 +320,14 @@ impl Services {
         let ledger = self.person_ledger(user).await?;
         let picture = ledger.picture(RECOMMEND_MONTHS);
         let income = ledger.money(budget::median(&picture.income));
-        let forecast = self
-            .forecasts(principal, Some(user), None, 1, Granularity::Monthly)
-            .await
-            .ok()
-            .filter(|f| f.currency == ledger.currency);
+        let forecast = if with_forecast {
+            self.forecasts(principal, Some(user), None, 1, Granularity::Monthly)
+                .await
+                .ok()
+                .filter(|f| f.currency == ledger.currency)
+        } else {
+            None
+        };
         let categories: Vec<CategorySpending> = picture
             .spending
             .iter()

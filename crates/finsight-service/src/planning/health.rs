@@ -48,7 +48,7 @@ impl Services {
             monthly_spending: spending.clone(),
             liquid_savings: picture.savings.map(|s| s.max(Decimal::ZERO)),
             debt_payments: median(&picture.debt[first..]),
-            months_with_fees: picture.fee_months,
+            months_with_penalties: picture.penalty_months,
             has_budget,
             has_goal,
         });

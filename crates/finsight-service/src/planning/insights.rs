@@ -22,7 +22,8 @@ use crate::{ServiceError, Services};
 
 /// Complete months the generators compare against.
 const INSIGHT_MONTHS: usize = 6;
-/// Anomaly alerts younger than this, unanswered, become insights.
+/// Anomaly alerts on transactions of the last this many days, unanswered,
+/// become insights.
 const ALERT_DAYS: i64 = 14;
 /// Paths for each goal's chance in the snapshot.
 const SNAPSHOT_PATHS: usize = 2_000;
@@ -110,14 +111,19 @@ impl Services {
                 per_year: 365.25 / s.cadence.days(),
             })
             .collect();
-        let since = self.now_millis() - ALERT_DAYS * 86_400_000;
-        let by_id: HashMap<_, _> = ledger.transactions.iter().map(|t| (t.id, t)).collect();
+        let recent = ledger.today - Duration::days(ALERT_DAYS);
+        let by_id: HashMap<_, _> = ledger
+            .transactions
+            .iter()
+            .filter(|t| t.posted_on.date() >= recent)
+            .map(|t| (t.id, t))
+            .collect();
         let alerts = self
             .store
             .latest_alerts(&[ledger.user], 50)
             .await?
             .into_iter()
-            .filter(|a| a.kind == "anomaly" && a.feedback.is_none() && a.created_at >= since)
+            .filter(|a| a.kind == "anomaly" && a.feedback.is_none())
             .filter_map(|a| {
                 let t = by_id.get(&a.transaction_id?)?;
                 Some(AlertSummary {

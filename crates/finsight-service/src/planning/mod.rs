@@ -1,18 +1,18 @@
 //! Advice for a person — budgets, goals, insights, the health score — over
 //! `finsight_planning`'s pure logic. This module loads what they all start
 //! from: the person's transactions of the last two years in their main
-//! currency, with their savings accounts marked.
+//! currency, each with what its account does (savings, card, loan).
 
 mod budgets;
 mod goals;
 mod health;
 mod insights;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use finsight_core::{AccountId, AccountKind, Currency, Transaction, UserId};
 use finsight_models::payee;
-use finsight_planning::picture::{Item, Picture, picture};
+use finsight_planning::picture::{AccountRole, Item, Picture, picture};
 use finsight_store::TransactionQuery;
 use rust_decimal::Decimal;
 use time::{Date, Duration};
@@ -46,7 +46,7 @@ pub(crate) struct PersonLedger {
     pub today: Date,
     pub currency: Currency,
     pub transactions: Vec<Transaction>,
-    savings_accounts: HashSet<AccountId>,
+    roles: HashMap<AccountId, AccountRole>,
     payees: Vec<String>,
 }
 
@@ -63,7 +63,11 @@ impl PersonLedger {
                 category: t.category.as_ref().map(|c| c.as_str()),
                 amount: t.amount.amount(),
                 payee,
-                savings: self.savings_accounts.contains(&t.account_id),
+                role: self
+                    .roles
+                    .get(&t.account_id)
+                    .copied()
+                    .unwrap_or(AccountRole::Everyday),
             })
             .collect();
         picture(&items, self.today, months)
@@ -104,13 +108,20 @@ impl Services {
         let transactions = self
             .history(user, today - Duration::days(HISTORY_DAYS))
             .await?;
-        let savings_accounts = self
+        let roles = self
             .store
             .accounts_of_user(user)
             .await?
             .into_iter()
-            .filter(|a| a.kind == AccountKind::Savings)
-            .map(|a| a.id)
+            .map(|a| {
+                let role = match a.kind {
+                    AccountKind::Savings => AccountRole::Savings,
+                    AccountKind::CreditCard => AccountRole::Card,
+                    AccountKind::Loan => AccountRole::Loan,
+                    _ => AccountRole::Everyday,
+                };
+                (a.id, role)
+            })
             .collect();
         let payees = transactions
             .iter()
@@ -124,7 +135,7 @@ impl Services {
             today,
             currency: main_currency(&transactions),
             transactions,
-            savings_accounts,
+            roles,
             payees,
         })
     }
