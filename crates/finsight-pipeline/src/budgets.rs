@@ -13,7 +13,9 @@ use finsight_core::{CategoryId, Clock, Currency, Money, Transaction, UserId};
 use finsight_planning::tracking::{
     self, Level, LineStatus, MonthPosition, month_start, previous_month_start,
 };
-use finsight_store::{Alert, AlertReason, AlertSink, BudgetLineRow, Store, TransactionQuery};
+use finsight_store::{
+    Alert, AlertReason, AlertSink, BudgetLineRow, CategoryMonthTotal, Store, TotalsQuery,
+};
 use rust_decimal::Decimal;
 use time::Date;
 use uuid::Uuid;
@@ -43,32 +45,57 @@ impl TrackBudgets {
         Self { store, sink, clock }
     }
 
-    /// The person's transactions from the start of last month.
-    async fn recent(&self, user: UserId, today: Date) -> Result<Vec<Transaction>, ProcessorError> {
-        let mut query = TransactionQuery::for_user(user);
-        query.from = Some(previous_month_start(today));
-        query.limit = TransactionQuery::MAX_LIMIT;
-        let mut out = Vec::new();
-        loop {
-            let page = self.store.transactions(&query).await?;
-            out.extend(page.transactions);
-            match page.next {
-                Some(next) => query.after = Some(next),
-                None => return Ok(out),
-            }
-        }
+    /// The person's spending per category and currency, last month and
+    /// this month, from the ledger's totals (no transaction is read).
+    async fn totals(
+        &self,
+        user: UserId,
+        today: Date,
+    ) -> Result<Vec<CategoryMonthTotal>, ProcessorError> {
+        let this_month = month_start(today);
+        let next_month = this_month
+            + time::Duration::days(i64::from(this_month.month().length(this_month.year())));
+        Ok(self
+            .store
+            .monthly_category_totals(&TotalsQuery {
+                user_id: user,
+                from: previous_month_start(today),
+                until: next_month,
+            })
+            .await?)
     }
 }
 
-/// What a transaction adds to a line's spending (a refund takes away).
+/// What a transaction adds to a line's spending (a refund takes away);
+/// without a category it counts as `uncategorized`, as the ledger's totals
+/// count it.
 fn spend_of(t: &Transaction, category: Option<&CategoryId>, line: &BudgetLineRow) -> Decimal {
-    let within =
-        category.is_some_and(|c| CategoryId::parse(&line.category).is_ok_and(|l| c.is_within(&l)));
+    let category = category.map_or("uncategorized", |c| c.as_str());
+    let within = CategoryId::parse(category)
+        .is_ok_and(|c| CategoryId::parse(&line.category).is_ok_and(|l| c.is_within(&l)));
     if within && t.amount.currency().code() == line.currency {
         -t.amount.amount()
     } else {
         Decimal::ZERO
     }
+}
+
+/// The spending in a line's categories and currency over the months
+/// `when` picks.
+fn line_total(
+    totals: &[CategoryMonthTotal],
+    line: &BudgetLineRow,
+    when: impl Fn(Date) -> bool,
+) -> Decimal {
+    let Ok(within) = CategoryId::parse(&line.category) else {
+        return Decimal::ZERO;
+    };
+    -totals
+        .iter()
+        .filter(|t| when(t.month) && t.category.is_within(&within))
+        .filter(|t| t.total.currency().code() == line.currency)
+        .map(|t| t.total.amount())
+        .sum::<Decimal>()
 }
 
 fn reason(name: &str, line: &LineStatus, currency: &str, at: MonthPosition) -> String {
@@ -112,16 +139,20 @@ impl Stage for TrackBudgets {
                 .iter()
                 .filter(|i| i.transaction.user_id == *user)
                 .collect();
-            let in_batch: std::collections::HashSet<_> =
-                mine.iter().map(|i| i.transaction.id).collect();
-            // The store's view, without this batch (its categories may not
-            // be written yet): then the batch, one transaction at a time.
-            let earlier: Vec<Transaction> = self
-                .recent(*user, today)
-                .await?
-                .into_iter()
-                .filter(|t| !in_batch.contains(&t.id))
-                .collect();
+            // Nothing of this month in any line: nothing can cross.
+            let touches = mine.iter().any(|i| {
+                i.transaction.posted_on.date() >= month
+                    && lines
+                        .iter()
+                        .any(|l| !spend_of(&i.transaction, i.category(), l).is_zero())
+            });
+            if !touches {
+                continue;
+            }
+            // The ledger's totals include this batch under the categories
+            // it was committed with: taken out, then the batch is added one
+            // transaction at a time under the categories this run gave it.
+            let totals = self.totals(*user, today).await?;
             for line in lines {
                 let Ok(currency) = Currency::parse(&line.currency) else {
                     continue;
@@ -132,17 +163,14 @@ impl Stage for TrackBudgets {
                 // Shown to the currency's places in the alert's words.
                 let mut amount = money.amount();
                 amount.rescale(currency.minor_unit_exponent());
-                let last_month: Decimal = earlier
-                    .iter()
-                    .filter(|t| t.posted_on.date() < month)
-                    .map(|t| spend_of(t, t.category.as_ref(), line))
-                    .sum();
+                let last_month = line_total(&totals, line, |m| m < month);
                 let (available, carried) = tracking::available(amount, line.rollover, last_month);
-                let mut spent: Decimal = earlier
-                    .iter()
-                    .filter(|t| t.posted_on.date() >= month)
-                    .map(|t| spend_of(t, t.category.as_ref(), line))
-                    .sum();
+                let mut spent = line_total(&totals, line, |m| m >= month)
+                    - mine
+                        .iter()
+                        .filter(|i| i.transaction.posted_on.date() >= month)
+                        .map(|i| spend_of(&i.transaction, i.transaction.category.as_ref(), line))
+                        .sum::<Decimal>();
                 let mut projected_over =
                     tracking::status(&line.category, amount, carried, spent, at).projected_overrun;
                 for item in &mine {
