@@ -13,9 +13,7 @@ use finsight_core::{CategoryId, Clock, Currency, Money, Transaction, UserId};
 use finsight_planning::tracking::{
     self, Level, LineStatus, MonthPosition, month_start, previous_month_start,
 };
-use finsight_store::{
-    Alert, AlertReason, AlertSink, BudgetLineRow, CategoryMonthTotal, Store, TotalsQuery,
-};
+use finsight_store::{Alert, AlertReason, AlertSink, BudgetLineRow, DayTotal, Store};
 use rust_decimal::Decimal;
 use time::Date;
 use uuid::Uuid;
@@ -44,26 +42,6 @@ impl TrackBudgets {
     pub fn new(store: Arc<dyn Store>, sink: Arc<dyn AlertSink>, clock: Arc<dyn Clock>) -> Self {
         Self { store, sink, clock }
     }
-
-    /// The person's spending per category and currency, last month and
-    /// this month, from the ledger's totals (no transaction is read).
-    async fn totals(
-        &self,
-        user: UserId,
-        today: Date,
-    ) -> Result<Vec<CategoryMonthTotal>, ProcessorError> {
-        let this_month = month_start(today);
-        let next_month = this_month
-            + time::Duration::days(i64::from(this_month.month().length(this_month.year())));
-        Ok(self
-            .store
-            .monthly_category_totals(&TotalsQuery {
-                user_id: user,
-                from: previous_month_start(today),
-                until: next_month,
-            })
-            .await?)
-    }
 }
 
 /// What a transaction adds to a line's spending (a refund takes away);
@@ -82,20 +60,20 @@ fn spend_of(t: &Transaction, category: Option<&CategoryId>, line: &BudgetLineRow
 
 /// The spending in a line's categories and currency over the months
 /// `when` picks.
-fn line_total(
-    totals: &[CategoryMonthTotal],
-    line: &BudgetLineRow,
-    when: impl Fn(Date) -> bool,
-) -> Decimal {
-    let Ok(within) = CategoryId::parse(&line.category) else {
+fn line_total(totals: &[DayTotal], line: &BudgetLineRow, when: impl Fn(Date) -> bool) -> Decimal {
+    let (Ok(within), Ok(currency)) = (
+        CategoryId::parse(&line.category),
+        Currency::parse(&line.currency),
+    ) else {
         return Decimal::ZERO;
     };
-    -totals
+    let minor: i64 = totals
         .iter()
-        .filter(|t| when(t.month) && t.category.is_within(&within))
-        .filter(|t| t.total.currency().code() == line.currency)
-        .map(|t| t.total.amount())
-        .sum::<Decimal>()
+        .filter(|t| when(t.posted_on) && t.currency == line.currency)
+        .filter(|t| CategoryId::parse(&t.category).is_ok_and(|c| c.is_within(&within)))
+        .map(|t| t.total_minor)
+        .sum();
+    Money::from_minor(-minor, currency).map_or(Decimal::ZERO, |m| m.amount())
 }
 
 fn reason(name: &str, line: &LineStatus, currency: &str, at: MonthPosition) -> String {
@@ -133,26 +111,44 @@ impl Stage for TrackBudgets {
         }
         let created_at = (now.unix_timestamp_nanos() / 1_000_000) as i64;
         let mut alerts = Vec::new();
-        for (user, lines) in &lines {
+        // The people whose batch moves a line this month: their ledger
+        // totals, in one query.
+        let touched: Vec<UserId> = lines
+            .iter()
+            .filter(|(user, lines)| {
+                batch.items.iter().any(|i| {
+                    i.transaction.user_id == **user
+                        && i.transaction.posted_on.date() >= month
+                        && lines
+                            .iter()
+                            .any(|l| !spend_of(&i.transaction, i.category(), l).is_zero())
+                })
+            })
+            .map(|(user, _)| *user)
+            .collect();
+        let next_month =
+            month + time::Duration::days(i64::from(month.month().length(month.year())));
+        // Last month matters only to lines that roll over.
+        let from = if touched.iter().any(|u| lines[u].iter().any(|l| l.rollover)) {
+            previous_month_start(today)
+        } else {
+            month
+        };
+        let mut totals: HashMap<UserId, Vec<DayTotal>> = HashMap::new();
+        for total in self.store.day_totals(&touched, from, next_month).await? {
+            totals.entry(total.user_id).or_default().push(total);
+        }
+        for user in &touched {
+            let lines = &lines[user];
+            let totals = totals.get(user).map_or(&[][..], Vec::as_slice);
             let mine: Vec<_> = batch
                 .items
                 .iter()
                 .filter(|i| i.transaction.user_id == *user)
                 .collect();
-            // Nothing of this month in any line: nothing can cross.
-            let touches = mine.iter().any(|i| {
-                i.transaction.posted_on.date() >= month
-                    && lines
-                        .iter()
-                        .any(|l| !spend_of(&i.transaction, i.category(), l).is_zero())
-            });
-            if !touches {
-                continue;
-            }
             // The ledger's totals include this batch under the categories
             // it was committed with: taken out, then the batch is added one
             // transaction at a time under the categories this run gave it.
-            let totals = self.totals(*user, today).await?;
             for line in lines {
                 let Ok(currency) = Currency::parse(&line.currency) else {
                     continue;
@@ -163,9 +159,9 @@ impl Stage for TrackBudgets {
                 // Shown to the currency's places in the alert's words.
                 let mut amount = money.amount();
                 amount.rescale(currency.minor_unit_exponent());
-                let last_month = line_total(&totals, line, |m| m < month);
+                let last_month = line_total(totals, line, |d| d < month);
                 let (available, carried) = tracking::available(amount, line.rollover, last_month);
-                let mut spent = line_total(&totals, line, |m| m >= month)
+                let mut spent = line_total(totals, line, |d| d >= month)
                     - mine
                         .iter()
                         .filter(|i| i.transaction.posted_on.date() >= month)

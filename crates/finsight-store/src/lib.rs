@@ -54,7 +54,9 @@ pub use ledger::{
     LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionEdit,
     TransactionPage, TransactionQuery, UserSummary,
 };
-pub use planning::{BudgetLineRow, GoalRow, InsightAnswerCount, InsightAnswerRow, PlanningStore};
+pub use planning::{
+    BudgetLineRow, DayTotal, GoalRow, InsightAnswerCount, InsightAnswerRow, PlanningStore,
+};
 pub use postgres::PostgresStore;
 pub use processing::{CategoryUpdate, PARTITIONS, ProcessorStore, partition_of};
 pub use registry::{

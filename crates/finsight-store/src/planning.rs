@@ -59,8 +59,29 @@ pub struct InsightAnswerCount {
     pub count: i64,
 }
 
+/// One person's net flow in one category and currency on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayTotal {
+    pub user_id: UserId,
+    pub posted_on: Date,
+    /// `uncategorized` when the transaction has none.
+    pub category: String,
+    pub currency: String,
+    /// Signed: spending is negative.
+    pub total_minor: i64,
+}
+
 #[async_trait::async_trait]
 pub trait PlanningStore: Send + Sync {
+    /// The users' net flows per day, category and currency, posted from
+    /// `from` (inclusive) until `until` (exclusive): what budget tracking
+    /// sums, in one query for a whole batch of people.
+    async fn day_totals(
+        &self,
+        users: &[UserId],
+        from: Date,
+        until: Date,
+    ) -> Result<Vec<DayTotal>, StoreError>;
     /// The users' budget lines, per user by group, position and category.
     async fn budget_lines(&self, users: &[UserId]) -> Result<Vec<BudgetLineRow>, StoreError>;
     /// Replaces the person's budget with `lines` (none clears it).

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{Backend, Db, SqlStore};
 use crate::StoreError;
-use crate::planning::{BudgetLineRow, GoalRow, InsightAnswerCount, InsightAnswerRow};
+use crate::planning::{BudgetLineRow, DayTotal, GoalRow, InsightAnswerCount, InsightAnswerRow};
 
 const LINE_COLUMNS: &str =
     "user_id, category, amount_minor, currency, rollover, group_name, position, updated_at";
@@ -75,6 +75,52 @@ where
     for<'q> Option<&'q str>: Encode<'q, Db<B>> + Type<Db<B>>,
     for<'q> f64: Encode<'q, Db<B>> + Decode<'q, Db<B>> + Type<Db<B>>,
 {
+    async fn day_totals(
+        &self,
+        users: &[UserId],
+        from: Date,
+        until: Date,
+    ) -> Result<Vec<DayTotal>, StoreError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = users.len();
+        let list = (0..n)
+            .map(|i| super::parameter::<B>(i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT user_id, posted_on, COALESCE(category, 'uncategorized'), currency,
+                    CAST(SUM(amount_minor) AS BIGINT)
+             FROM transactions
+             WHERE user_id IN ({list}) AND posted_on >= {} AND posted_on < {}
+             GROUP BY user_id, posted_on, 3, currency
+             ORDER BY user_id, posted_on, 3, currency",
+            super::parameter::<B>(n + 1),
+            super::parameter::<B>(n + 2)
+        );
+        let mut query = sqlx::query_as::<_, (Uuid, Date, String, String, i64)>(&sql);
+        for user in users {
+            query = query.bind(user.as_uuid());
+        }
+        Ok(query
+            .bind(from)
+            .bind(until)
+            .fetch_all(self.read_pool())
+            .await?
+            .into_iter()
+            .map(
+                |(user, posted_on, category, currency, total_minor)| DayTotal {
+                    user_id: UserId::from_uuid(user),
+                    posted_on,
+                    category,
+                    currency,
+                    total_minor,
+                },
+            )
+            .collect())
+    }
+
     async fn budget_lines(&self, users: &[UserId]) -> Result<Vec<BudgetLineRow>, StoreError> {
         if users.is_empty() {
             return Ok(Vec::new());

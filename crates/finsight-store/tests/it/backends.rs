@@ -173,6 +173,7 @@ conformance!(
     categorizations_queue_for_review_until_resolved,
     alerts_are_stored_once_listed_per_person_and_take_feedback,
     budgets_goals_and_insight_answers_round_trip,
+    day_totals_sum_per_person_day_and_category,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

@@ -116,3 +116,51 @@ pub async fn budgets_goals_and_insight_answers_round_trip(store: Arc<dyn Store>)
     assert_eq!(count("income_change", "dismiss"), 1);
     assert_eq!(count("income_change", "snooze"), 0);
 }
+
+/// Day totals: per person, day, category and currency, within the dates,
+/// uncategorized named so; several people in one query.
+pub async fn day_totals_sum_per_person_day_and_category(store: Arc<dyn Store>) {
+    let f = super::fixture(&store).await;
+    let dining = finsight_core::CategoryId::parse("dining.coffee").unwrap();
+    let mut coffee = super::record(f.checking, date!(2026 - 03 - 02), "-3.50", "CAFE 1");
+    coffee.category = Some(dining.clone());
+    let mut coffee2 = super::record(f.card, date!(2026 - 03 - 02), "-4.25", "CAFE 2");
+    coffee2.category = Some(dining);
+    store
+        .insert_transactions(&[
+            coffee,
+            coffee2,
+            super::record(f.checking, date!(2026 - 03 - 03), "-10.00", "SHOP"),
+            super::record(f.checking, date!(2026 - 04 - 01), "-99.00", "LATER"),
+        ])
+        .await
+        .unwrap();
+    let totals = store
+        .day_totals(
+            &[f.user, f.other_user],
+            date!(2026 - 03 - 01),
+            date!(2026 - 04 - 01),
+        )
+        .await
+        .unwrap();
+    let mine: Vec<(String, String, i64)> = totals
+        .iter()
+        .filter(|t| t.user_id == f.user)
+        .map(|t| (t.posted_on.to_string(), t.category.clone(), t.total_minor))
+        .collect();
+    assert_eq!(
+        mine,
+        vec![
+            ("2026-03-02".to_owned(), "dining.coffee".to_owned(), -775),
+            ("2026-03-03".to_owned(), "uncategorized".to_owned(), -1000),
+        ]
+    );
+    assert!(totals.iter().all(|t| t.currency == "USD"));
+    assert!(
+        store
+            .day_totals(&[], date!(2026 - 03 - 01), date!(2026 - 04 - 01))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
