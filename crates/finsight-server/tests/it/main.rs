@@ -8,6 +8,7 @@ mod authz;
 mod documents;
 mod features;
 mod graphql;
+mod guards;
 mod ingest;
 mod mlflow;
 mod models;
