@@ -175,6 +175,21 @@ fn the_demo_prints_a_login_that_works_against_the_server() {
     assert_eq!(status, 200, "{page}");
     let page: serde_json::Value = serde_json::from_str(&page).unwrap();
     assert_eq!(page["transactions"].as_array().unwrap().len(), 5);
+    // The demo left the person a budget, a goal and advice.
+    assert!(
+        demo.contains("planning: 12 users given a budget and a goal"),
+        "{demo}"
+    );
+    for (uri, list) in [("/v1/budgets", "lines"), ("/v1/goals", "items")] {
+        let (status, body) = http(&address, "GET", uri, Some(token), None);
+        assert_eq!(status, 200, "{uri}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(!body[list].as_array().unwrap().is_empty(), "{uri}: {body}");
+    }
+    for uri in ["/v1/insights", "/v1/budgets/status", "/v1/financial-health"] {
+        let (status, body) = http(&address, "GET", uri, Some(token), None);
+        assert_eq!(status, 200, "{uri}: {body}");
+    }
     // The same write from REST and from the command line goes through the
     // same service and leaves the same audit entry (only the actor differs).
     let (_, me) = http(&address, "GET", "/v1/me", Some(token), None);
