@@ -8,7 +8,6 @@
 //!
 //!   cargo run --release -p finsight-bench --bin alert-latency -- [--users N] [--rate R] [--seconds S]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -81,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
     let running = tokio::spawn(processor.run(async {
         let _ = stopped.await;
     }));
-    let committed: Arc<std::sync::Mutex<HashMap<uuid::Uuid, Instant>>> = Arc::default();
+    let committed: Arc<finsight_bench::Committed> = Arc::default();
     let writer = {
         let store = store.clone();
         let committed = committed.clone();
@@ -140,26 +139,17 @@ async fn main() -> anyhow::Result<()> {
             n
         })
     };
-    let mut latencies = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(seconds + 10);
-    while Instant::now() < deadline {
-        match tokio::time::timeout(Duration::from_millis(500), alerts.recv()).await {
-            Ok(Ok(alert)) => {
-                let now = Instant::now();
-                if let Some(at) = committed.lock().expect("lock").remove(&alert.id) {
-                    latencies.push(now.duration_since(at).as_secs_f64() * 1000.0);
-                }
-            }
-            Ok(Err(_)) => break,
-            Err(_) if writer.is_finished() && committed.lock().expect("lock").is_empty() => break,
-            Err(_) => {}
-        }
-    }
+    let latencies = finsight_bench::alert_latencies(
+        &mut alerts,
+        &committed,
+        || writer.is_finished(),
+        Instant::now() + Duration::from_secs(seconds + 10),
+    )
+    .await;
     let written = writer.await?;
     let _ = stop.send(());
     running.await?;
-    latencies.sort_by(f64::total_cmp);
-    let pct = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let pct = |q: f64| finsight_bench::quantile(&latencies, q);
     anyhow::ensure!(!latencies.is_empty(), "no alert reached the hub");
     println!(
         "sqlite: {written} transactions committed at {rate}/s for {seconds} s; {} of {} unusual ones alerted; commit → alert on the hub: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",

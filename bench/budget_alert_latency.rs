@@ -10,7 +10,6 @@
 //!
 //!   cargo run --release -p finsight-bench --bin budget-alert-latency -- [--users N] [--rate R] [--seconds S] [--background budgeted|unbudgeted]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -119,7 +118,7 @@ async fn main() -> anyhow::Result<()> {
     let running = tokio::spawn(processor.run(async {
         let _ = stopped.await;
     }));
-    let committed: Arc<std::sync::Mutex<HashMap<uuid::Uuid, Instant>>> = Arc::default();
+    let committed: Arc<finsight_bench::Committed> = Arc::default();
     let writer = {
         let store = store.clone();
         let committed = committed.clone();
@@ -178,27 +177,18 @@ async fn main() -> anyhow::Result<()> {
             (n, crossings)
         })
     };
-    let mut latencies = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(seconds + 10);
-    while Instant::now() < deadline {
-        match tokio::time::timeout(Duration::from_millis(500), alerts.recv()).await {
-            Ok(Ok(alert)) => {
-                let now = Instant::now();
-                if let Some(at) = committed.lock().expect("lock").remove(&alert.id) {
-                    latencies.push(now.duration_since(at).as_secs_f64() * 1000.0);
-                }
-            }
-            Ok(Err(_)) => break,
-            Err(_) if writer.is_finished() && committed.lock().expect("lock").is_empty() => break,
-            Err(_) => {}
-        }
-    }
+    let latencies = finsight_bench::alert_latencies(
+        &mut alerts,
+        &committed,
+        || writer.is_finished(),
+        Instant::now() + Duration::from_secs(seconds + 10),
+    )
+    .await;
     let (written, crossings) = writer.await?;
     let _ = stop.send(());
     running.await?;
     anyhow::ensure!(!latencies.is_empty(), "no budget alert reached the hub");
-    latencies.sort_by(f64::total_cmp);
-    let pct = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    let pct = |q: f64| finsight_bench::quantile(&latencies, q);
     println!(
         "sqlite, {} background: {written} transactions committed at {rate}/s for {seconds} s; {} of {crossings} crossings alerted; commit → budget alert on the hub: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         if budgeted { "budgeted" } else { "unbudgeted" },

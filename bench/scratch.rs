@@ -107,3 +107,39 @@ impl Scratch {
         }
     }
 }
+
+/// When each awaited alert's transaction was committed, by alert id.
+pub type Committed = std::sync::Mutex<std::collections::HashMap<uuid::Uuid, std::time::Instant>>;
+
+/// Reads the live hub until every committed alert has arrived and the
+/// writer is done (or `deadline`): the milliseconds from each commit to
+/// its alert, sorted.
+pub async fn alert_latencies(
+    alerts: &mut tokio::sync::broadcast::Receiver<finsight_store::Alert>,
+    committed: &Committed,
+    writer_done: impl Fn() -> bool,
+    deadline: std::time::Instant,
+) -> Vec<f64> {
+    use std::time::{Duration, Instant};
+    let mut latencies = Vec::new();
+    while Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_millis(500), alerts.recv()).await {
+            Ok(Ok(alert)) => {
+                let now = Instant::now();
+                if let Some(at) = committed.lock().expect("lock").remove(&alert.id) {
+                    latencies.push(now.duration_since(at).as_secs_f64() * 1000.0);
+                }
+            }
+            Ok(Err(_)) => break,
+            Err(_) if writer_done() && committed.lock().expect("lock").is_empty() => break,
+            Err(_) => {}
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    latencies
+}
+
+/// The `q` quantile of sorted values.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1))]
+}

@@ -41,13 +41,6 @@ fn alert(row: Row) -> Alert {
     }
 }
 
-fn user_list<B: Backend>(users: &[UserId]) -> String {
-    (0..users.len())
-        .map(|n| super::parameter::<B>(n + 1))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[async_trait::async_trait]
 impl<B> crate::AlertStore for SqlStore<B>
 where
@@ -117,7 +110,7 @@ where
         let sql = format!(
             "SELECT {COLUMNS} FROM alerts WHERE user_id IN ({})
              ORDER BY created_at DESC, id DESC LIMIT {}",
-            user_list::<B>(users),
+            super::parameter_list::<B>(users.len()),
             super::parameter::<B>(users.len() + 1)
         );
         let mut query = sqlx::query_as::<_, Row>(&sql);
@@ -144,7 +137,7 @@ where
         let sql = format!(
             "SELECT {COLUMNS} FROM alerts WHERE user_id IN ({}) AND created_at > {}
              ORDER BY created_at, id LIMIT {}",
-            user_list::<B>(users),
+            super::parameter_list::<B>(users.len()),
             super::parameter::<B>(n + 1),
             super::parameter::<B>(n + 2)
         );
@@ -186,7 +179,7 @@ where
         }
         let sql = format!(
             "SELECT user_id, state, last_seq, updated_at FROM anomaly_profiles WHERE user_id IN ({})",
-            user_list::<B>(users)
+            super::parameter_list::<B>(users.len())
         );
         let mut query = sqlx::query_as::<_, (Uuid, Vec<u8>, i64, i64)>(&sql);
         for user in users {

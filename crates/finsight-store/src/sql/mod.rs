@@ -118,6 +118,14 @@ pub(crate) fn parameter<B: Backend>(n: usize) -> String {
     text
 }
 
+/// Parameters 1 to `count`, comma-separated: an `IN (…)` list.
+pub(crate) fn parameter_list<B: Backend>(count: usize) -> String {
+    (1..=count)
+        .map(parameter::<B>)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// "`what` already exists", naming `field`: a unique name taken.
 pub(crate) fn already_exists(field: &'static str, what: String) -> StoreError {
     StoreError::Invalid(finsight_core::ValidationError::new(

@@ -85,10 +85,7 @@ where
             return Ok(Vec::new());
         }
         let n = users.len();
-        let list = (0..n)
-            .map(|i| super::parameter::<B>(i + 1))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = super::parameter_list::<B>(n);
         let sql = format!(
             "SELECT user_id, posted_on, COALESCE(category, 'uncategorized'), currency,
                     CAST(SUM(amount_minor) AS BIGINT)
@@ -125,10 +122,7 @@ where
         if users.is_empty() {
             return Ok(Vec::new());
         }
-        let list = (0..users.len())
-            .map(|n| super::parameter::<B>(n + 1))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = super::parameter_list::<B>(users.len());
         let sql = format!(
             "SELECT {LINE_COLUMNS} FROM budget_lines WHERE user_id IN ({list})
              ORDER BY user_id, group_name, position, category"
