@@ -8,6 +8,7 @@ use finsight_models::forecast::spending::Granularity;
 use finsight_planning::budget::{
     self, Adjustment, BudgetRequest, CategorySpending, Flexibility, Recommendation,
 };
+use finsight_planning::picture::Picture;
 use finsight_planning::tracking::{self, LineStatus, MonthPosition, month_start};
 use finsight_store::BudgetLineRow;
 use rust_decimal::Decimal;
@@ -16,8 +17,8 @@ use time::Date;
 use super::PersonLedger;
 use crate::{ServiceError, Services};
 
-/// Months of history a recommendation reads.
-const RECOMMEND_MONTHS: usize = 6;
+/// Months of history a recommendation (and a shift) reads.
+pub(crate) const RECOMMEND_MONTHS: usize = 6;
 /// Lines a budget may have.
 const MAX_LINES: usize = 60;
 
@@ -210,14 +211,15 @@ impl Services {
         Ok(Self::budget_of(user, currency, &rows))
     }
 
-    /// Where each line stands this month.
+    /// Where each line stands this month; `picture` (the last
+    /// [`RECOMMEND_MONTHS`] months) shows which lines shifted.
     pub(crate) fn status_of(
         ledger: &PersonLedger,
+        picture: &Picture,
         rows: &[BudgetLineRow],
     ) -> (Vec<LineStatus>, Vec<Adjustment>) {
         let month = month_start(ledger.today);
         let at = MonthPosition::of(ledger.today);
-        let picture = ledger.picture(RECOMMEND_MONTHS);
         let spent_in = |category: &str, from: Date, to: Date| -> Decimal {
             let Ok(line) = CategoryId::parse(category) else {
                 return Decimal::ZERO;
@@ -273,7 +275,8 @@ impl Services {
             .await?;
         let ledger = self.person_ledger(user).await?;
         let rows = self.budget_rows(user).await?;
-        let (lines, proposals) = Self::status_of(&ledger, &rows);
+        let picture = ledger.picture(RECOMMEND_MONTHS);
+        let (lines, proposals) = Self::status_of(&ledger, &picture, &rows);
         let at = MonthPosition::of(ledger.today);
         Ok(BudgetStatus {
             currency: ledger.currency,

@@ -20,8 +20,9 @@ use uuid::Uuid;
 use super::PersonLedger;
 use crate::{ServiceError, Services};
 
-/// Complete months the generators compare against.
-const INSIGHT_MONTHS: usize = 6;
+/// Complete months the generators compare against (those budget shifts
+/// are read over, so one picture serves both).
+const INSIGHT_MONTHS: usize = super::budgets::RECOMMEND_MONTHS;
 /// Anomaly alerts on transactions of the last this many days, unanswered,
 /// become insights.
 const ALERT_DAYS: i64 = 14;
@@ -139,7 +140,7 @@ impl Services {
             })
             .collect();
         let rows = self.store.budget_lines(&[ledger.user]).await?;
-        let (budgets, _) = Self::status_of(ledger, &rows);
+        let (budgets, _) = Self::status_of(ledger, &picture, &rows);
         let (flow, _, _) = Self::cash_flow(ledger);
         let goals = self
             .store
