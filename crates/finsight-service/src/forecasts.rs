@@ -88,9 +88,20 @@ impl Services {
             .await?;
         let currency = crate::planning::main_currency(&transactions);
         let scale = 10f64.powi(currency.minor_unit_exponent() as i32);
+        // A loan account's flows mirror payments made from another account
+        // (the mortgage paid from checking): counting them would count the
+        // same money twice.
+        let loans: Vec<finsight_core::AccountId> = self
+            .store
+            .accounts_of_user(user)
+            .await?
+            .into_iter()
+            .filter(|a| a.kind == finsight_core::AccountKind::Loan)
+            .map(|a| a.id)
+            .collect();
         let items: Vec<Spend<'_>> = transactions
             .iter()
-            .filter(|t| t.amount.currency() == currency)
+            .filter(|t| t.amount.currency() == currency && !loans.contains(&t.account_id))
             .map(|t| Spend {
                 date: t.posted_on.date(),
                 category: t.category.as_ref().map(|c| c.as_str()),
