@@ -449,7 +449,7 @@ mod audit {
         assert!(!String::from_utf8_lossy(&ahead.stdout).contains("pruned entries"));
         let (intact, text) = verify(dir.path());
         assert!(
-            intact && text.contains("audit log intact: 17 entries"),
+            intact && text.contains("audit log intact: 41 entries"),
             "{text}"
         );
     }
@@ -459,7 +459,7 @@ mod audit {
         let intact = audited();
         assert_eq!(
             verify(intact.path()),
-            (true, "audit log intact: 17 entries\n".to_owned())
+            (true, "audit log intact: 41 entries\n".to_owned())
         );
 
         let edited = audited();
@@ -495,13 +495,13 @@ mod audit {
 
         // The demo's five keys (data and index key of two tenants, the
         // system index key), its market prices, the training and promotion
-        // of two tenants' categorizers and its two logins, then the five
-        // imports.
+        // of two tenants' categorizers, a budget and a goal for each of its
+        // twelve people and its two logins, then the five imports.
         let listed = ok_list(intact.path());
         let lines: Vec<&str> = listed.lines().collect();
-        assert_eq!(lines.len(), 17, "{listed}");
+        assert_eq!(lines.len(), 41, "{listed}");
         let count = |actor: &str, action: &str| {
-            lines[..12]
+            lines[..36]
                 .iter()
                 .filter(|l| l.contains(actor) && l.contains(action))
                 .count()
@@ -511,8 +511,10 @@ mod audit {
         assert_eq!(count(" demo ", "login.create"), 2, "{listed}");
         assert_eq!(count(" cli ", "model.train"), 2, "{listed}");
         assert_eq!(count(" cli ", "model.promote"), 2, "{listed}");
+        assert_eq!(count(" cli ", "budget.put"), 12, "{listed}");
+        assert_eq!(count(" cli ", "goal.create"), 12, "{listed}");
         assert!(
-            lines[12..]
+            lines[36..]
                 .iter()
                 .all(|l| l.contains(" cli ") && l.contains(" import")),
             "{listed}"
@@ -520,7 +522,10 @@ mod audit {
     }
 
     fn ok_list(dir: &std::path::Path) -> String {
-        ok(&finsight(&with_dir(dir, &["audit", "list"])))
+        ok(&finsight(&with_dir(
+            dir,
+            &["audit", "list", "--limit", "100"],
+        )))
     }
 }
 
