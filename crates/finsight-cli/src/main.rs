@@ -125,6 +125,10 @@ enum Command {
     /// labelled transactions.
     #[command(subcommand)]
     Anomaly(commands::anomaly::AnomalyCommand),
+    /// Goal probabilities: evaluate on a monthly free-cash-flow file, write
+    /// generated people's free cash flow.
+    #[command(subcommand)]
+    Goal(commands::goal::GoalCommand),
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -147,6 +151,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(command) => return commands::eval::run(command),
         Command::Forecast(command) => return commands::forecast::run(command),
         Command::Anomaly(command) => return commands::anomaly::run(command),
+        Command::Goal(command) => return commands::goal::run(command),
         command => command,
     };
     let app = App::build(settings).await?;
@@ -182,7 +187,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Export(_)
         | Command::Eval(_)
         | Command::Forecast(_)
-        | Command::Anomaly(_) => {
+        | Command::Anomaly(_)
+        | Command::Goal(_) => {
             unreachable!("handled before the database is opened")
         }
     }

@@ -7,6 +7,7 @@
 //! The service layer feeds them the ledger and the models' outputs.
 
 pub mod budget;
+pub mod evaluate;
 pub mod goals;
 pub mod health;
 pub mod insights;

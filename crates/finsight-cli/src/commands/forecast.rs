@@ -126,7 +126,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<()> {
 
 /// Reads `series_id,date,value` rows (any order) into series sorted by
 /// date; a bad value names its line and column.
-fn read_series(path: &PathBuf) -> anyhow::Result<Vec<DatedSeries>> {
+pub(crate) fn read_series(path: &PathBuf) -> anyhow::Result<Vec<DatedSeries>> {
     let mut reader = csv::ReaderBuilder::new()
         .from_path(path)
         .with_context(|| format!("data: cannot read {}", path.display()))?;

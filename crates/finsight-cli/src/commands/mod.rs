@@ -14,6 +14,7 @@ pub mod eval;
 pub mod export;
 pub mod features;
 pub mod forecast;
+pub mod goal;
 pub mod identity;
 pub mod ingest;
 pub mod keys;

@@ -162,3 +162,53 @@ fn anomaly_eval_compares_the_detector_with_a_plain_forest() {
     let message = String::from_utf8_lossy(&refused.stderr);
     assert!(message.contains("line 2: label"), "{message}");
 }
+
+#[test]
+fn goal_eval_scores_probabilities_on_generated_free_cash_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("free.csv");
+    ok(&finsight(&[
+        "goal",
+        "synthetic",
+        "--users",
+        "30",
+        "--months",
+        "24",
+        "--output",
+        path.to_str().unwrap(),
+    ]));
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        written.starts_with("series_id,date,value\nu0,2023-01-01,"),
+        "{written}"
+    );
+    assert_eq!(written.lines().count(), 1 + 30 * 24);
+    let output = ok(&finsight(&[
+        "goal",
+        "eval",
+        "--data",
+        path.to_str().unwrap(),
+        "--horizon",
+        "12",
+        "--paths",
+        "500",
+        "--output",
+        "json",
+    ]));
+    let report: serde_json::Value = serde_json::from_str(&output).unwrap();
+    assert_eq!(report["goals"], 150, "{report}");
+    let brier = |name: &str| report["brier"][name].as_f64().unwrap();
+    // The simulation beats the yes/no plan check.
+    assert!(brier("model") < brier("plan_check"), "{report}");
+    assert!(!report["buckets"].as_array().unwrap().is_empty());
+    let refused = finsight(&[
+        "goal",
+        "eval",
+        "--data",
+        path.to_str().unwrap(),
+        "--horizon",
+        "30",
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("no series has 36 months"));
+}
