@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use finsight_bench::{Scratch, argument};
+use finsight_bench::{Scratch, argument_or};
 use finsight_core::{Description, FixedClock, Money, NewTransaction, PostingDate, SourceName};
 use finsight_pipeline::{DetectAnomalies, Processor, RecordProcessed, Stage, anomaly_alert_id};
 use finsight_service::alerts::AlertHub;
@@ -20,18 +20,9 @@ use time::macros::{date, datetime};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let users: u32 = argument("--users")
-        .map(|u| u.parse())
-        .transpose()?
-        .unwrap_or(50);
-    let rate: u64 = argument("--rate")
-        .map(|u| u.parse())
-        .transpose()?
-        .unwrap_or(1000);
-    let seconds: u64 = argument("--seconds")
-        .map(|u| u.parse())
-        .transpose()?
-        .unwrap_or(10);
+    let users: u32 = argument_or("--users", 50)?;
+    let rate: u64 = argument_or("--rate", 1000)?;
+    let seconds: u64 = argument_or("--seconds", 10)?;
     let synth = Synthesizer::new(SynthConfig {
         users,
         months: 3,

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use finsight_bench::{Scratch, argument};
+use finsight_bench::{Scratch, argument, argument_or};
 use finsight_core::{
     AccountKind, CategoryId, Description, FixedClock, Money, NewTransaction, PostingDate,
     SourceName,
@@ -39,18 +39,9 @@ const LINES: [&str; 10] = [
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let users: u32 = argument("--users")
-        .map(|u| u.parse())
-        .transpose()?
-        .unwrap_or(50);
-    let rate: u64 = argument("--rate")
-        .map(|u| u.parse())
-        .transpose()?
-        .unwrap_or(1000);
-    let seconds: u64 = argument("--seconds")
-        .map(|u| u.parse())
-        .transpose()?
-        .unwrap_or(10);
+    let users: u32 = argument_or("--users", 50)?;
+    let rate: u64 = argument_or("--rate", 1000)?;
+    let seconds: u64 = argument_or("--seconds", 10)?;
     // The other purchases: in budgeted categories (every batch moves
     // lines) or not (only the crossings do).
     let budgeted = argument("--background").as_deref() != Some("unbudgeted");

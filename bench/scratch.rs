@@ -84,6 +84,19 @@ pub fn directory_of(synth: &Synthesizer) -> Directory {
     }
 }
 
+/// The value after `name` on the command line, parsed, or `default`.
+pub fn argument_or<T>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    Ok(argument(name)
+        .map(|v| v.parse::<T>())
+        .transpose()
+        .with_context(|| format!("{name}: not a valid value"))?
+        .unwrap_or(default))
+}
+
 /// The value after `name` on the command line, if any.
 pub fn argument(name: &str) -> Option<String> {
     std::env::args().skip_while(|a| a != name).nth(1)

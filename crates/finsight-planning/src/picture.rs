@@ -28,6 +28,19 @@ pub enum AccountRole {
     Loan,
 }
 
+impl AccountRole {
+    /// The role of an account kind, by its name (`savings`,
+    /// `credit_card`, `loan`; anything else is everyday).
+    pub fn of_kind(kind: &str) -> AccountRole {
+        match kind {
+            "savings" => AccountRole::Savings,
+            "credit_card" => AccountRole::Card,
+            "loan" => AccountRole::Loan,
+            _ => AccountRole::Everyday,
+        }
+    }
+}
+
 /// A transaction as the picture needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item<'a> {

@@ -6,7 +6,6 @@
 //! no database.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -201,13 +200,7 @@ fn synthetic(args: SyntheticArgs) -> anyhow::Result<()> {
         seed: args.seed,
         first_month: date!(2024 - 01 - 01),
     })?;
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("output: cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    };
+    let mut out = super::eval::output_file(args.output.as_ref())?;
     let mut writer = csv::Writer::from_writer(&mut out);
     writer.write_record([
         "user_id",

@@ -28,6 +28,17 @@ pub enum EvalCommand {
     Recurring(RecurringArgs),
 }
 
+/// Where a generated file goes: `path`, or standard output.
+pub fn output_file(path: Option<&std::path::PathBuf>) -> anyhow::Result<Box<dyn std::io::Write>> {
+    Ok(match path {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("output: cannot create {}: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    })
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Output {
     Text,

@@ -188,13 +188,7 @@ fn synthetic(args: SyntheticArgs) -> anyhow::Result<()> {
         last = Granularity::Monthly.next(last);
     }
     let last = last.previous_day().expect("a day before");
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("output: cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    };
+    let mut out = super::eval::output_file(args.output.as_ref())?;
     writeln!(out, "series_id,date,value")?;
     for index in 0..synth.profiles().len() {
         let activity = synth.generate_user(index);

@@ -7,9 +7,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
-use finsight_core::AccountKind;
 use finsight_planning::evaluate::evaluate_goals;
 use finsight_planning::picture::{AccountRole, Item, picture};
 use finsight_synth::{SynthConfig, Synthesizer};
@@ -145,23 +143,9 @@ fn synthetic(args: SyntheticArgs) -> anyhow::Result<()> {
     }
     let roles: std::collections::HashMap<_, _> = synth
         .accounts()
-        .map(|a| {
-            let role = match a.kind {
-                AccountKind::Savings => AccountRole::Savings,
-                AccountKind::CreditCard => AccountRole::Card,
-                AccountKind::Loan => AccountRole::Loan,
-                _ => AccountRole::Everyday,
-            };
-            (a.id, role)
-        })
+        .map(|a| (a.id, AccountRole::of_kind(a.kind.as_str())))
         .collect();
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("output: cannot create {}", path.display()))?,
-        )),
-        None => Box::new(std::io::stdout().lock()),
-    };
+    let mut out = super::eval::output_file(args.output.as_ref())?;
     writeln!(out, "series_id,date,value")?;
     for index in 0..synth.profiles().len() {
         let activity = synth.generate_user(index);

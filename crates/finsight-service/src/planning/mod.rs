@@ -10,7 +10,7 @@ mod insights;
 
 use std::collections::HashMap;
 
-use finsight_core::{AccountId, AccountKind, Currency, Transaction, UserId};
+use finsight_core::{AccountId, Currency, Transaction, UserId};
 use finsight_models::payee;
 use finsight_planning::picture::{AccountRole, Item, Picture, picture};
 use finsight_store::TransactionQuery;
@@ -113,15 +113,7 @@ impl Services {
             .accounts_of_user(user)
             .await?
             .into_iter()
-            .map(|a| {
-                let role = match a.kind {
-                    AccountKind::Savings => AccountRole::Savings,
-                    AccountKind::CreditCard => AccountRole::Card,
-                    AccountKind::Loan => AccountRole::Loan,
-                    _ => AccountRole::Everyday,
-                };
-                (a.id, role)
-            })
+            .map(|a| (a.id, AccountRole::of_kind(a.kind.as_str())))
             .collect();
         let payees = transactions
             .iter()
