@@ -1,4 +1,5 @@
-//! Who is calling: the `Authorization: Bearer …` header verified by the
+//! Who is calling: the `Authorization: Bearer …` header (or a browser
+//! session's cookie, with its CSRF token on writes) verified by the
 //! authentication service, then the caller's own rate limit. Every `/v1`
 //! handler except sign-in takes a [`Caller`], so an unauthenticated request
 //! never reaches a service.
@@ -12,6 +13,29 @@ use finsight_service::auth::Authenticated;
 
 use crate::AppState;
 use crate::error::ApiError;
+
+/// The access token of a browser session's cookie. A request that may
+/// change something (anything but GET, HEAD and OPTIONS) must also carry
+/// the session's CSRF token: a cross-site page can make the browser send
+/// the cookie (were it not `SameSite=Strict`) but cannot know the token.
+fn session_cookie(parts: &Parts) -> Result<&str, ApiError> {
+    use axum::http::Method;
+    use finsight_service::ServiceError;
+    let token = crate::api::session_cookie(parts).ok_or(ServiceError::Unauthenticated)?;
+    if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let sent = parts
+            .headers
+            .get(crate::api::CSRF_HEADER)
+            .and_then(|value| value.to_str().ok());
+        if sent != Some(crate::api::csrf_token(token).as_str()) {
+            return Err(ServiceError::Forbidden(
+                "a write from a browser session needs its X-CSRF-Token",
+            )
+            .into());
+        }
+    }
+    Ok(token)
+}
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
@@ -41,7 +65,10 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or(finsight_service::ServiceError::Unauthenticated)?;
+        let token = match bearer(parts) {
+            Some(token) => token,
+            None => session_cookie(parts)?,
+        };
         let who = state.services.auth.authenticate(token).await?;
         state
             .user_rate_limiter

@@ -13,6 +13,7 @@ mod idempotency;
 pub mod metrics;
 pub mod mlflow;
 pub mod rate_limit;
+mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -133,7 +134,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", axum::routing::post(graphql::handler))
         .merge(api)
         .nest("/api/2.0/mlflow", mlflow::router())
-        .fallback(error::not_found)
+        .fallback(web::serve)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(middleware::from_fn(detach_writes))
         .layer(middleware::from_fn_with_state(

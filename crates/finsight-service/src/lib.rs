@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod alerts;
 pub mod auth;
+pub mod dashboard;
 mod error;
 pub mod features;
 pub mod forecasts;

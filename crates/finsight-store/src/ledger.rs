@@ -276,6 +276,18 @@ pub struct TransactionEdit {
     pub notes: Option<Option<String>>,
 }
 
+/// One account's net flow over the transactions the ledger holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountBalance {
+    pub account_id: AccountId,
+    pub currency: String,
+    /// Signed minor units: money in less money out.
+    pub balance_minor: i64,
+    pub transactions: i64,
+    /// The latest posting day.
+    pub last_posted_on: Date,
+}
+
 /// The transactions themselves.
 #[async_trait::async_trait]
 pub trait LedgerStore: Send + Sync {
@@ -303,6 +315,10 @@ pub trait LedgerStore: Send + Sync {
         &self,
         query: &TotalsQuery,
     ) -> Result<Vec<CategoryMonthTotal>, StoreError>;
+
+    /// The net of every transaction the ledger holds per account of the
+    /// person (no opening balances exist), ordered by account.
+    async fn account_balances(&self, user: UserId) -> Result<Vec<AccountBalance>, StoreError>;
 
     /// Up to `limit` entries with `seq > after`, in order.
     async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;

@@ -18,6 +18,7 @@ mod keys;
 mod ledger;
 mod planning;
 mod postgres;
+mod preferences;
 mod processing;
 mod registry;
 mod rows;
@@ -50,14 +51,15 @@ pub use invitations::{Consent, Invitation, InvitationOutcome, InvitationStore};
 pub use jobs::{JobClaim, JobStore};
 pub use keys::{KeyStatus, KeyStore};
 pub use ledger::{
-    AccountSummary, CategoryMonthTotal, CategorySummary, Directory, DirectoryStore, InsertReport,
-    LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionEdit,
+    AccountBalance, AccountSummary, CategoryMonthTotal, CategorySummary, Directory, DirectoryStore,
+    InsertReport, LedgerStats, LedgerStore, OutboxEntry, PageCursor, TotalsQuery, TransactionEdit,
     TransactionPage, TransactionQuery, UserSummary,
 };
 pub use planning::{
     BudgetLineRow, DayTotal, GoalRow, InsightAnswerCount, InsightAnswerRow, PlanningStore,
 };
 pub use postgres::PostgresStore;
+pub use preferences::PreferenceStore;
 pub use processing::{CategoryUpdate, PARTITIONS, ProcessorStore, partition_of};
 pub use registry::{
     AliasMove, Artifact, Experiment, Metric, ModelRegistryStore, ModelVersion, Page,
@@ -99,6 +101,7 @@ pub trait Store:
     + CategorizationStore
     + AlertStore
     + PlanningStore
+    + PreferenceStore
     + TrainingPorts
     + ModelStagePorts
 {

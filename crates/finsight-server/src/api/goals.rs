@@ -194,12 +194,21 @@ pub(crate) async fn create(
     ApiJson(body): ApiJson<GoalRequest>,
 ) -> Result<(StatusCode, Json<ProjectionView>), ApiError> {
     let user = user_param(params.user_id.as_deref())?;
+    let new = new_goal(body)?;
+    let projection = state
+        .services
+        .create_goal(caller.principal(), user, new)
+        .await?;
+    Ok((StatusCode::CREATED, Json(projection.into())))
+}
+
+fn new_goal(body: GoalRequest) -> Result<NewGoal, ApiError> {
     let target_date = time::Date::parse(
         body.target_date.trim(),
         &time::format_description::well_known::Iso8601::DATE,
     )
     .map_err(|_| ApiError::invalid("target_date", "is not a date like 2027-08-01"))?;
-    let new = NewGoal {
+    Ok(NewGoal {
         name: body.name,
         target: decimal("target", &body.target)?,
         target_date,
@@ -208,12 +217,36 @@ pub(crate) async fn create(
             .as_deref()
             .map(|s| decimal("saved", s))
             .transpose()?,
-    };
+    })
+}
+
+/// Checks a goal without saving it (the goal wizard's step before "save"):
+/// the same answer as creating it, for anyone who may read the person's
+/// data.
+#[utoipa::path(
+    post, path = "/v1/goals:check", tag = "planning", params(UserParams),
+    request_body = GoalRequest,
+    responses(
+        (status = 200, description = "What the goal would need and its chance", body = ProjectionView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such user visible to the caller", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
+        (status = 422, description = "Bad request", body = ErrorBody),
+        (status = 429, description = "Rate limited", body = ErrorBody),
+    )
+)]
+pub(crate) async fn check(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<UserParams>,
+    ApiJson(body): ApiJson<GoalRequest>,
+) -> Result<Json<ProjectionView>, ApiError> {
+    let user = user_param(params.user_id.as_deref())?;
     let projection = state
         .services
-        .create_goal(caller.principal(), user, new)
+        .check_goal(caller.principal(), user, new_goal(body)?)
         .await?;
-    Ok((StatusCode::CREATED, Json(projection.into())))
+    Ok(Json(projection.into()))
 }
 
 fn goal_id(id: &str) -> Result<uuid::Uuid, ApiError> {

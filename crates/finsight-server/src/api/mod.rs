@@ -9,6 +9,7 @@ mod alerts;
 mod auth;
 mod budgets;
 mod categories;
+mod dashboard;
 mod features;
 mod forecasts;
 mod goals;
@@ -19,6 +20,7 @@ mod invitations;
 mod keys;
 mod logins;
 mod models;
+mod sessions;
 mod transactions;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -56,7 +58,8 @@ use crate::error::{ApiError, ErrorCode};
         (name = "features", description = "Feature vectors from the online feature store"),
         (name = "models", description = "Review queue, recurring payments, lineage, the model registry and runs"),
         (name = "alerts", description = "Anomaly, budget and goal alerts, and their live stream"),
-        (name = "planning", description = "Budgets, goals, ranked insights and financial health")
+        (name = "planning", description = "Budgets, goals, ranked insights and financial health"),
+        (name = "dashboard", description = "The web dashboard's own state: the overview layout, and browser sessions")
     )
 )]
 struct ApiDoc;
@@ -80,6 +83,13 @@ impl Modify for BearerAuth {
     }
 }
 
+pub(crate) use sessions::{CSRF_HEADER, csrf_token};
+
+/// The access token in a browser session's cookie, if the request has one.
+pub(crate) fn session_cookie(parts: &Parts) -> Option<&str> {
+    sessions::cookie(parts, sessions::SESSION_COOKIE)
+}
+
 /// Every documented `/v1` route, with its handler.
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -87,6 +97,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
+        .routes(routes!(sessions::open, sessions::current, sessions::close))
+        .routes(routes!(sessions::refresh))
         .routes(routes!(accounts::list, accounts::create))
         .routes(routes!(accounts::get, accounts::update))
         .routes(routes!(transactions::list))
@@ -130,11 +142,14 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(budgets::status))
         .routes(routes!(budgets::recommendation))
         .routes(routes!(goals::list, goals::create))
+        .routes(routes!(goals::check))
         .routes(routes!(goals::projection))
         .routes(routes!(goals::contribute))
         .routes(routes!(insights::list))
         .routes(routes!(insights::feedback))
         .routes(routes!(insights::financial_health))
+        .routes(routes!(dashboard::balances))
+        .routes(routes!(dashboard::layout, dashboard::save_layout))
 }
 
 /// The OpenAPI 3.1 document, pretty-printed (the committed `openapi.json`).

@@ -6,6 +6,7 @@
 //! `api/schema.graphql` and checked fresh by a test. File ingestion stays
 //! on REST (`/v1/imports`, `/v1/transactions:batch`).
 
+mod dashboard;
 mod features;
 mod forecasts;
 mod limits;

@@ -358,6 +358,15 @@ impl MutationRoot {
         super::planning::create_goal(ctx, user_id, name, target, target_date, saved).await
     }
 
+    /// Replace the signed-in person's overview layout.
+    async fn set_dashboard_layout(
+        &self,
+        ctx: &Context<'_>,
+        widgets: Vec<super::dashboard::WidgetNode>,
+    ) -> async_graphql::Result<super::dashboard::LayoutNode> {
+        super::dashboard::set_layout(ctx, widgets).await
+    }
+
     /// Add to a goal (negative takes out); milestones raise alerts.
     async fn contribute_to_goal(
         &self,

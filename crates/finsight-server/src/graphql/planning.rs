@@ -423,6 +423,42 @@ pub(super) async fn set_budget(
         .into())
 }
 
+fn new_goal(
+    name: String,
+    target: &str,
+    target_date: &str,
+    saved: Option<&str>,
+) -> async_graphql::Result<NewGoal> {
+    Ok(NewGoal {
+        name,
+        target: decimal("target", target)?,
+        target_date: time::Date::parse(
+            target_date.trim(),
+            &time::format_description::well_known::Iso8601::DATE,
+        )
+        .map_err(|_| invalid("targetDate", "is not a date like 2027-08-01"))?,
+        saved: saved.map(|s| decimal("saved", s)).transpose()?,
+    })
+}
+
+pub(super) async fn check_goal(
+    ctx: &Context<'_>,
+    user_id: Option<ID>,
+    name: String,
+    target: String,
+    target_date: String,
+    saved: Option<String>,
+) -> async_graphql::Result<GoalProjectionNode> {
+    let env = env(ctx)?;
+    let new = new_goal(name, &target, &target_date, saved.as_deref())?;
+    Ok(env
+        .services
+        .check_goal(env.principal, user(user_id)?, new)
+        .await
+        .map_err(gql)?
+        .into())
+}
+
 pub(super) async fn create_goal(
     ctx: &Context<'_>,
     user_id: Option<ID>,
@@ -432,16 +468,7 @@ pub(super) async fn create_goal(
     saved: Option<String>,
 ) -> async_graphql::Result<GoalProjectionNode> {
     let env = env(ctx)?;
-    let new = NewGoal {
-        name,
-        target: decimal("target", &target)?,
-        target_date: time::Date::parse(
-            target_date.trim(),
-            &time::format_description::well_known::Iso8601::DATE,
-        )
-        .map_err(|_| invalid("targetDate", "is not a date like 2027-08-01"))?,
-        saved: saved.as_deref().map(|s| decimal("saved", s)).transpose()?,
-    };
+    let new = new_goal(name, &target, &target_date, saved.as_deref())?;
     Ok(env
         .services
         .create_goal(env.principal, user(user_id)?, new)

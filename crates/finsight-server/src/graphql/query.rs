@@ -191,6 +191,37 @@ impl QueryRoot {
         super::planning::insights(ctx, user_id, kind, search, first).await
     }
 
+    /// A goal checked without saving it: the contribution it needs, its
+    /// chance, and a feasible date when it is out of reach.
+    async fn goal_check(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+        name: String,
+        target: String,
+        target_date: String,
+        saved: Option<String>,
+    ) -> async_graphql::Result<super::planning::GoalProjectionNode> {
+        super::planning::check_goal(ctx, user_id, name, target, target_date, saved).await
+    }
+
+    /// Every account of the person with its balance.
+    async fn balances(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<super::dashboard::BalanceNode>> {
+        super::dashboard::balances(ctx, user_id).await
+    }
+
+    /// The signed-in person's overview layout.
+    async fn dashboard_layout(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<super::dashboard::LayoutNode> {
+        super::dashboard::layout(ctx).await
+    }
+
     /// The financial-health score with its drivers and the emergency fund.
     async fn financial_health(
         &self,

@@ -219,6 +219,22 @@ impl Services {
         self.store.goals(user).await?.iter().map(goal_of).collect()
     }
 
+    /// Checks a goal without saving it: what `create_goal` would answer.
+    /// Anyone who may read the person's data may ask.
+    pub async fn check_goal(
+        &self,
+        principal: &Principal,
+        user: Option<UserId>,
+        new: NewGoal,
+    ) -> Result<GoalProjection, ServiceError> {
+        let user = Self::subject_user(principal, user)?;
+        self.authorize_user(principal, user, Action::Read, "user")
+            .await?;
+        let ledger = self.person_ledger(user).await?;
+        let row = self.validated_goal(&ledger, user, new)?;
+        Ok(Self::project(&ledger, goal_of(&row)?))
+    }
+
     /// Creates a goal and checks it: the contribution it needs against the
     /// free cash flow, its chance, and a feasible date when it is out of
     /// reach. Amounts are in the person's main currency.
@@ -233,13 +249,32 @@ impl Services {
             .await?;
         self.authorize_user(principal, user, Action::Write, "user")
             .await?;
+        let ledger = self.person_ledger(user).await?;
+        let row = self.validated_goal(&ledger, user, new)?;
+        self.store.save_goal(&row).await?;
+        self.audit_write(
+            principal,
+            "goal.create",
+            &format!("goal:{}", row.id),
+            &row.name,
+        )
+        .await?;
+        Ok(Self::project(&ledger, goal_of(&row)?))
+    }
+
+    /// The goal as it would be stored, each field checked.
+    fn validated_goal(
+        &self,
+        ledger: &PersonLedger,
+        user: UserId,
+        new: NewGoal,
+    ) -> Result<GoalRow, ServiceError> {
         let name = new.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(
                 ValidationError::new("name", "must be 1 to 100 printable characters").into(),
             );
         }
-        let ledger = self.person_ledger(user).await?;
         let places = ledger.currency.minor_unit_exponent();
         let target = Money::new(new.target, ledger.currency)
             .ok()
@@ -280,15 +315,7 @@ impl Services {
             created_at: now,
             updated_at: now,
         };
-        self.store.save_goal(&row).await?;
-        self.audit_write(
-            principal,
-            "goal.create",
-            &format!("goal:{}", row.id),
-            &row.name,
-        )
-        .await?;
-        Ok(Self::project(&ledger, goal_of(&row)?))
+        Ok(row)
     }
 
     async fn readable_goal(

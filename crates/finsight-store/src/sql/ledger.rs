@@ -383,6 +383,36 @@ where
         rows.into_iter().map(CategoryMonthTotal::try_from).collect()
     }
 
+    async fn account_balances(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<crate::AccountBalance>, StoreError> {
+        let sql = format!(
+            "SELECT account_id, currency, CAST(SUM(amount_minor) AS BIGINT), COUNT(*), MAX(posted_on)
+             FROM transactions WHERE user_id = {}
+             GROUP BY account_id, currency ORDER BY account_id, currency",
+            super::parameter::<B>(1)
+        );
+        let rows: Vec<(Uuid, String, i64, i64, Date)> = sqlx::query_as(&sql)
+            .bind(user.as_uuid())
+            .fetch_all(self.read_pool())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(account, currency, balance_minor, transactions, last_posted_on)| {
+                    crate::AccountBalance {
+                        account_id: AccountId::from_uuid(account),
+                        currency,
+                        balance_minor,
+                        transactions,
+                        last_posted_on,
+                    }
+                },
+            )
+            .collect())
+    }
+
     async fn outbox_after(&self, after: i64, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
         let all: Vec<u16> = (0..crate::PARTITIONS).collect();
         crate::ProcessorStore::partition_outbox_after(self, &all, after, limit).await

@@ -39,6 +39,7 @@ mod jobs;
 mod keys;
 mod ledger;
 mod planning;
+mod preferences;
 mod processing;
 mod registry;
 mod sealing;

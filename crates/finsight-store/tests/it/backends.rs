@@ -174,6 +174,8 @@ conformance!(
     alerts_are_stored_once_listed_per_person_and_take_feedback,
     budgets_goals_and_insight_answers_round_trip,
     day_totals_sum_per_person_day_and_category,
+    account_balances_net_each_account,
+    dashboard_layouts_are_saved_per_person,
 );
 
 /// Two replicas on one PostgreSQL database: only one leads at a time, and

@@ -164,3 +164,63 @@ pub async fn day_totals_sum_per_person_day_and_category(store: Arc<dyn Store>) {
             .is_empty()
     );
 }
+
+/// Issue 15: each account's net over the transactions the ledger holds.
+pub async fn account_balances_net_each_account(store: Arc<dyn Store>) {
+    let f = super::fixture(&store).await;
+    store
+        .insert_transactions(&[
+            super::record(f.checking, date!(2026 - 03 - 02), "2000.00", "SALARY"),
+            super::record(f.checking, date!(2026 - 03 - 05), "-120.45", "RENT PART"),
+            super::record(f.card, date!(2026 - 03 - 07), "-15.10", "BOOKS"),
+        ])
+        .await
+        .unwrap();
+    let balances = store.account_balances(f.user).await.unwrap();
+    let mut seen: Vec<(finsight_core::AccountId, i64, i64, String)> = balances
+        .iter()
+        .map(|b| {
+            (
+                b.account_id,
+                b.balance_minor,
+                b.transactions,
+                b.last_posted_on.to_string(),
+            )
+        })
+        .collect();
+    seen.sort_by_key(|row| row.1);
+    let mut expected = vec![
+        (f.checking, 187_955, 2, "2026-03-05".to_owned()),
+        (f.card, -1_510, 1, "2026-03-07".to_owned()),
+    ];
+    expected.sort_by_key(|row| row.1);
+    assert_eq!(seen, expected);
+    assert!(
+        store
+            .account_balances(f.other_user)
+            .await
+            .unwrap()
+            .is_empty(),
+        "another person's accounts hold nothing of these"
+    );
+}
+
+/// Issue 15: a person's overview layout is saved, replaced and kept apart
+/// from everyone else's.
+pub async fn dashboard_layouts_are_saved_per_person(store: Arc<dyn Store>) {
+    let f = super::fixture(&store).await;
+    assert_eq!(store.dashboard_layout(f.user).await.unwrap(), None);
+    store
+        .save_dashboard_layout(f.user, r#"{"widgets":[]}"#, 10)
+        .await
+        .unwrap();
+    store
+        .save_dashboard_layout(f.user, r#"{"widgets":[{"kind":"health"}]}"#, 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.dashboard_layout(f.user).await.unwrap(),
+        Some((r#"{"widgets":[{"kind":"health"}]}"#.to_owned(), 20))
+    );
+    assert_eq!(store.dashboard_layout(f.other_user).await.unwrap(), None);
+}
