@@ -103,6 +103,10 @@ pub(crate) fn case(w: &World, field: &str) -> String {
             r#"mutation {{ insightFeedback(userId: "{b}", id: "{}", response: "accept") }}"#,
             crate::authz::goal_insight_b(w)
         ),
+        "balances" => format!(r#"{{ balances(userId: "{b}") {{ balance }} }}"#),
+        "goalCheck" => format!(
+            r#"{{ goalCheck(userId: "{b}", name: "Car", target: "100.00", targetDate: "2027-02-01") {{ feasible }} }}"#
+        ),
         "recurring" => format!(r#"{{ recurring(userId: "{b}") {{ payee nextDate }} }}"#),
         "transactionLineage" => {
             format!(r#"{{ transactionLineage(id: "{tb}") {{ category modelVersion }} }}"#)
@@ -115,6 +119,8 @@ pub(crate) fn case(w: &World, field: &str) -> String {
         "featuresBatch" => String::new(),
         // Not about one household's data (admin functions are checked in
         // `admin_mutations_need_an_admin`; invitations are the caller's own).
+        // The caller's own dashboard layout (`dashboard_layouts_are_the_callers_own`).
+        "dashboardLayout" | "setDashboardLayout" => String::new(),
         "me" | "categories" | "households" | "invitations" | "createApiKey" | "revokeApiKey"
         | "createHousehold" | "createLogin" => String::new(),
         other => panic!("GraphQL field {other} has no authorization case in tests/it/graphql.rs"),
@@ -171,7 +177,7 @@ async fn every_root_field_hides_other_households_data() {
         let (_, answer) = gql(&w, Some(&w.bea), &query).await;
         assert!(answer["errors"].is_null(), "bea {field}: {answer}");
     }
-    assert_eq!(walked, 31);
+    assert_eq!(walked, 33);
 }
 
 #[tokio::test]

@@ -30,9 +30,24 @@ pub(crate) fn guard(w: &World, method: &str, path: &str) -> Guard {
     };
     let (b, hb, ab, tb) = (w.user_b, w.household_b, w.account_b, &w.transaction_b);
     match (method, path) {
-        ("POST", "/v1/auth/login" | "/v1/auth/refresh" | "/v1/auth/logout") => {
-            Guard::NotObjectScoped
-        }
+        (
+            "POST",
+            "/v1/auth/login"
+            | "/v1/auth/refresh"
+            | "/v1/auth/logout"
+            | "/v1/auth/session"
+            | "/v1/auth/session/refresh",
+        )
+        | ("GET" | "DELETE", "/v1/auth/session") => Guard::NotObjectScoped,
+        // The signed-in person's own layout, never anyone else's: checked in
+        // `dashboard_layouts_are_the_callers_own`.
+        ("GET" | "PUT", "/v1/dashboard/layout") => Guard::NotObjectScoped,
+        ("GET", "/v1/balances") => object(format!("/v1/balances?user_id={b}"), None, S::OK),
+        ("POST", "/v1/goals:check") => object(
+            format!("/v1/goals:check?user_id={b}"),
+            Some(json!({"name": "Bike", "target": "900.00", "target_date": "2027-01-01"})),
+            S::OK,
+        ),
         (
             "GET",
             "/v1/me" | "/v1/categories" | "/v1/households" | "/v1/api-keys" | "/v1/quarantine"

@@ -5,6 +5,7 @@ mod accounts;
 mod alerts;
 mod auth;
 mod authz;
+mod dashboard;
 mod documents;
 mod features;
 mod graphql;
@@ -94,7 +95,8 @@ async fn health_and_readiness_answer() {
 #[tokio::test]
 async fn unknown_routes_get_the_error_body() {
     let (state, _dir) = state().await;
-    let (status, body) = get(router(state), "/nope").await;
+    // Other paths are pages of the dashboard (tests/it/dashboard.rs).
+    let (status, body) = get(router(state), "/v1/nope").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["code"], "not_found");

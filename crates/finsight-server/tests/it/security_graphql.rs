@@ -86,6 +86,8 @@ async fn every_root_field_under_many_aliases_is_refused_before_it_runs() {
                         format!("{{ {name} {{ __typename }} }}")
                     }
                     "runs" => "{ runs { runId } }".into(),
+                    "dashboardLayout" => "{ dashboardLayout { widgets { kind } } }".into(),
+                    "setDashboardLayout" => r#"mutation { setDashboardLayout(widgets: []) { savedAt } }"#.into(),
                     "createApiKey" => r#"mutation { createApiKey(name: "x") { secret } }"#.into(),
                     "revokeApiKey" => r#"mutation { revokeApiKey(id: "x") }"#.into(),
                     "featuresBatch" => r#"{ featuresBatch(entities: [{entityType: "asset", entityId: "VTI"}]) { found } }"#.into(),

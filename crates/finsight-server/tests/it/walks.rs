@@ -290,6 +290,7 @@ async fn every_list_shows_ones_own_data_after_another_tenant_filled_its_own() {
                 "items",
                 uuid::Uuid::from_u128(crate::authz::ALERT_B).to_string(),
             ),
+            "/v1/balances" => ("/v1/balances".into(), &w.bea, "items", ab.to_string()),
             "/v1/goals" => (
                 "/v1/goals".into(),
                 &w.bea,
@@ -316,6 +317,8 @@ async fn every_list_shows_ones_own_data_after_another_tenant_filled_its_own() {
             "/v1/recurring" | "/v1/forecasts" | "/v1/models" | "/v1/runs" => continue,
             // Single objects and the fixed category tree are no lists.
             "/v1/me"
+            | "/v1/auth/session"
+            | "/v1/dashboard/layout"
             | "/v1/categories"
             | "/v1/accounts/{account_id}"
             | "/v1/transactions/{transaction_id}"
