@@ -164,7 +164,7 @@ export function useSaveBudget() {
 export function useCreateGoal() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (goal: GoalRequest) => api<Goal>("POST", "/v1/goals", goal),
+    mutationFn: (goal: GoalRequest) => api<Projection>("POST", "/v1/goals", goal),
     onSuccess: () => client.invalidateQueries({ queryKey: ["goals"] }),
   });
 }

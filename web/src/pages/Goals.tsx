@@ -76,7 +76,7 @@ function Wizard() {
       {create.isSuccess ? (
         <div role="status">
           <p>
-            Saved “{create.data.name}”. Put aside {money(check?.required_monthly ?? "0", create.data.currency)} a month to reach it.
+            Saved “{create.data.goal.name}”. Put aside {money(create.data.required_monthly, create.data.goal.currency)} a month to reach it.
           </p>
           <button type="button" onClick={restart}>
             Another goal

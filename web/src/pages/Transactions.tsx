@@ -72,7 +72,7 @@ export default function Transactions() {
       )}
       <Async query={page} empty={(p) => p.transactions.length === 0}>
         {(data) => (
-          <div className="card table-wrap">
+          <div className="card table-wrap" tabIndex={0} role="region" aria-label="Transactions table">
             <table data-testid="transactions">
               <caption className="visually-hidden">Transactions, newest first</caption>
               <thead>
@@ -180,7 +180,7 @@ function RecurringPayments() {
       <h2 id="recurring-title">Recurring payments</h2>
       <Async query={query} empty={(s) => s.length === 0}>
         {(series) => (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Recurring payments table">
             <table data-testid="recurring">
               <caption className="visually-hidden">Recurring payments with their next date and price changes</caption>
               <thead>

@@ -121,7 +121,7 @@ pub(crate) struct EntityRef {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct BatchRequest {
+pub(crate) struct FeatureBatchRequest {
     /// 1 to 1,000 entities.
     entities: Vec<EntityRef>,
     /// `view` or `view.feature` names (default: every view of each
@@ -131,16 +131,16 @@ pub(crate) struct BatchRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct BatchResponse {
+pub(crate) struct FeatureBatchResponse {
     /// In request order.
     results: Vec<EntityVector>,
 }
 
 /// Many entities' vectors in one call.
 #[utoipa::path(
-    post, path = "/v1/features:batch", tag = "features", request_body = BatchRequest,
+    post, path = "/v1/features:batch", tag = "features", request_body = FeatureBatchRequest,
     responses(
-        (status = 200, description = "One result per entity, in order", body = BatchResponse),
+        (status = 200, description = "One result per entity, in order", body = FeatureBatchResponse),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
@@ -152,8 +152,8 @@ pub(crate) struct BatchResponse {
 pub(crate) async fn batch(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(request): ApiJson<BatchRequest>,
-) -> Result<Json<BatchResponse>, ApiError> {
+    ApiJson(request): ApiJson<FeatureBatchRequest>,
+) -> Result<Json<FeatureBatchResponse>, ApiError> {
     if request.entities.is_empty() {
         return Err(ApiError::invalid("entities", "name at least one entity"));
     }
@@ -172,7 +172,7 @@ pub(crate) async fn batch(
         .services
         .features_batch(caller.principal(), &entities, &request.features)
         .await?;
-    Ok(Json(BatchResponse {
+    Ok(Json(FeatureBatchResponse {
         results: answers.into_iter().map(|a| vector(a, &as_of)).collect(),
     }))
 }
