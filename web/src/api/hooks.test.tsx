@@ -7,7 +7,7 @@ import { fakeApi, withQueries } from "../test-utils";
 const standard = { widgets: [{ kind: "balances", width: 2, height: 1 }], saved_at: null };
 
 describe("data hooks", () => {
-  it("reads the layout and saves a new one"), async () => {
+  it("reads the layout and saves a new one", async () => {
     const seen = fakeApi((r) => {
       if (r.method === "GET") return { body: standard };
       return { body: { widgets: (r.body as { widgets: unknown[] }).widgets, saved_at: "2026-12-03T10:00:00Z" } };
