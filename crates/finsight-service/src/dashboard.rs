@@ -220,7 +220,7 @@ mod tests {
         layout.widgets[2].kind = "balances".into();
         let error = layout.validate().unwrap_err();
         assert_eq!(
-            (error.field.as_str(), error.reason.as_str()),
+            (error.field.as_ref(), error.reason.as_str()),
             ("widgets[2].kind", "appears twice")
         );
         let mut layout = DashboardLayout::standard();

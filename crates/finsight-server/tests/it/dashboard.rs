@@ -194,6 +194,12 @@ async fn browser_sessions_live_in_http_only_cookies_and_writes_need_the_csrf_tok
     let new_csrf = renewed.body["csrf_token"].as_str().unwrap().to_owned();
     assert_ne!(new_csrf, csrf, "the token follows the session");
     assert_eq!(
+        send(&w, "GET", "/v1/me", &[("cookie", &new_session)], None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
         send(&w, "GET", "/v1/me", &[("cookie", &session)], None)
             .await
             .status,
