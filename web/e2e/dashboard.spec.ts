@@ -86,17 +86,23 @@ test("accepting an insight records the answer", async ({ page }) => {
   await expect(page.getByTestId("insights").locator("article", { hasText: title! }).first().getByRole("status")).toHaveText("Accepted");
 });
 
-/** Drags with the mouse in small steps, as dnd-kit's pointer sensor needs. */
-async function drag(page: Page, from: ReturnType<Page["locator"]>, to: ReturnType<Page["locator"]>) {
-  await to.scrollIntoViewIfNeeded();
-  await from.scrollIntoViewIfNeeded();
+/**
+ * Drags with the mouse in small steps, as dnd-kit's pointer sensor needs;
+ * `to` must be near `from` (both on screen once `from` is scrolled to
+ * `block`).
+ */
+async function drag(page: Page, from: ReturnType<Page["locator"]>, to: ReturnType<Page["locator"]>, block: ScrollLogicalPosition = "center") {
+  await from.evaluate((e, block) => e.scrollIntoView({ block }), block);
   const a = (await from.boundingBox())!;
   const b = (await to.boundingBox())!;
+  expect(b.y, "the drop target is on screen").toBeGreaterThanOrEqual(0);
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
   await page.mouse.down();
   await page.mouse.move(a.x + a.width / 2 + 8, a.y + a.height / 2 + 8, { steps: 4 });
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
   await page.mouse.move(b.x + b.width / 2 + 2, b.y + b.height / 2 + 2, { steps: 2 });
+  // dnd-kit settles what is under the pointer on the next frames.
+  await page.waitForTimeout(200);
   await page.mouse.up();
 }
 
@@ -106,6 +112,7 @@ test("a budget from the recommendation, a category dragged to another group, sav
   await page.getByRole("button", { name: "Recommend" }).click();
   await expect(page.getByTestId("recommendation").locator("tbody tr").first()).toBeVisible();
   await page.getByRole("button", { name: "Use this budget" }).click();
+  await settle(page);
   const flexible = page.locator('.group[data-group="Flexible"]');
   const essentials = page.locator('.group[data-group="Essentials"]');
   const moving = flexible.locator(".line").first();
@@ -174,12 +181,13 @@ test("widgets rearranged and resized keep their layout after a reload", async ({
   await signIn(page);
   const grid = page.getByTestId("widget-grid");
   await expect(grid.locator("[data-widget]").first()).toBeVisible();
+  await settle(page);
   await page.getByRole("button", { name: "Customize" }).click();
   const order = () => grid.locator("[data-widget]").evaluateAll((ws) => ws.map((w) => w.getAttribute("data-widget")));
   const before = await order();
   const [first, second] = before;
   let saved = page.waitForResponse((r) => r.url().endsWith("/v1/dashboard/layout") && r.request().method() === "PUT", { timeout: 15_000 });
-  await drag(page, grid.locator(`[data-widget="${second}"] button.handle`), grid.locator(`[data-widget="${first}"] .widget-head h2`));
+  await drag(page, grid.locator(`[data-widget="${second}"] button.handle`), grid.locator(`[data-widget="${first}"] .widget-head h2`), "end");
   expect((await saved).status()).toBe(200);
   await expect.poll(order).toEqual([second, first, ...before.slice(2)]);
 

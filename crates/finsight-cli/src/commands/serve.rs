@@ -32,6 +32,7 @@ pub async fn run(app: &App, args: &ServeArgs) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     say!("finsight is listening on {scheme}://{address}");
+    say!("the dashboard: {scheme}://{address}/ (REST under /v1, GraphQL at /graphql)");
     tracing::info!(%address, "serving");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let until_stopped = |mut receiver: tokio::sync::watch::Receiver<bool>| async move {

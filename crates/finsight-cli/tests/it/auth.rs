@@ -186,9 +186,21 @@ fn the_demo_prints_a_login_that_works_against_the_server() {
         let body: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert!(!body[list].as_array().unwrap().is_empty(), "{uri}: {body}");
     }
-    for uri in ["/v1/insights", "/v1/budgets/status", "/v1/financial-health"] {
+    for uri in [
+        "/v1/insights",
+        "/v1/budgets/status",
+        "/v1/financial-health",
+        "/v1/balances",
+        "/v1/dashboard/layout",
+    ] {
         let (status, body) = http(&address, "GET", uri, Some(token), None);
         assert_eq!(status, 200, "{uri}: {body}");
+    }
+    // The dashboard is in the binary, at `/` and at every page's path.
+    for page in ["/", "/budgets"] {
+        let (status, html) = http(&address, "GET", page, None, None);
+        assert_eq!(status, 200, "{page}");
+        assert!(html.contains(r#"<div id="root">"#), "{page}: {html}");
     }
     // The same write from REST and from the command line goes through the
     // same service and leaves the same audit entry (only the actor differs).
