@@ -38,8 +38,17 @@ for (let i = 0; i < Number(runs); i++) {
       }),
   );
   const widgets = await page.locator("[data-widget]").count();
+  const slowest = await page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .filter((e) => e.name.includes("/v1/"))
+      .sort((a, b) => b.duration - a.duration)
+      .slice(0, 2)
+      .map((e) => `${new URL(e.name).pathname} ${e.duration.toFixed(0)} ms`)
+      .join(", "),
+  );
   times.push(ms);
-  console.log(`run ${i + 1}: overview interactive in ${ms.toFixed(0)} ms (${widgets} widgets)`);
+  console.log(`run ${i + 1}: overview interactive in ${ms.toFixed(0)} ms (${widgets} widgets; slowest calls: ${slowest})`);
   await page.close();
 }
 times.sort((a, b) => a - b);

@@ -169,7 +169,7 @@ function CheckResult({
           </button>
         </p>
       )}
-      {check.suggested_target && <p>Or aim for {money(check.suggested_target, currency)} by your date.</p>}
+      {check.suggested_target && Number(check.suggested_target) > 0 && <p>Or aim for {money(check.suggested_target, currency)} by your date.</p>}
       <Strategies projection={check} />
       <div className="row-actions">
         <button type="button" className="quiet" onClick={onBack}>
