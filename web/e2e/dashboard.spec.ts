@@ -12,6 +12,9 @@ const money = /[-−]?[$€£][\d,]+\.\d\d/;
 
 test("every page renders the person's real numbers, accessibly", async ({ page }, info) => {
   await signIn(page);
+  // The session is in HttpOnly cookies: nothing a page script can read.
+  expect(await page.evaluate(() => document.cookie)).toBe("");
+  expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toMatch(/fs[ar]_/);
   const balances = page.locator("[data-widget=balances]");
   await expect(balances.getByRole("cell").first()).toHaveText(money);
   await expect(page.getByTestId("health-score")).toHaveText(/^\d{1,3}$/);
@@ -175,6 +178,11 @@ test("an alert arrives live after a transaction is posted through the API", asyn
   expect((await posted.json()).accepted).toBe(1);
   await expect(page.locator("li.alert.fresh").first()).toBeVisible({ timeout: 30_000 });
   await screenshot(page, info, "alerts-live");
+  const unanswered = page.locator('li.alert[data-kind="anomaly"]').filter({ has: page.getByRole("button", { name: "This was me" }) }).first();
+  const answered = page.waitForResponse((r) => r.url().includes("/v1/alerts/") && r.request().method() === "POST", { timeout: 15_000 });
+  await unanswered.getByRole("button", { name: "This was me" }).click();
+  expect((await answered).status()).toBe(200);
+  await expect(page.getByText("You said this was you.").first()).toBeVisible();
 });
 
 test("widgets rearranged and resized keep their layout after a reload", async ({ page }) => {
@@ -203,6 +211,19 @@ test("widgets rearranged and resized keep their layout after a reload", async ({
   const arranged = await order();
   const widthAfter = await grid.locator(`[data-widget="${first}"]`).getAttribute("class");
   expect(widthAfter).not.toEqual(widthBefore);
+
+  // Removed, then added back (at the end).
+  const removed = arranged.find((kind) => kind !== first && kind !== second && kind !== last)!;
+  saved = page.waitForResponse((r) => r.url().endsWith("/v1/dashboard/layout") && r.request().method() === "PUT", { timeout: 15_000 });
+  await grid.locator(`[data-widget="${removed}"]`).getByRole("button", { name: /^Remove/ }).click();
+  await saved;
+  await expect(grid.locator(`[data-widget="${removed}"]`)).toHaveCount(0);
+  await page.getByLabel("Add a widget").selectOption(removed);
+  saved = page.waitForResponse((r) => r.url().endsWith("/v1/dashboard/layout") && r.request().method() === "PUT", { timeout: 15_000 });
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await saved;
+  arranged.splice(arranged.indexOf(removed), 1);
+  arranged.push(removed);
 
   await page.reload();
   await expect(grid.locator("[data-widget]").first()).toBeVisible();

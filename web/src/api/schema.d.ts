@@ -1117,18 +1117,22 @@ export interface components {
             /** Format: int64 */
             transactions: number;
         };
+        /**
+         * @description A batch of transactions for one account (documentation only: the body
+         *     is read as raw JSON so every record's problems can be itemised).
+         */
         BatchRequest: {
-            /** @description 1 to 1,000 entities. */
-            entities: components["schemas"]["EntityRef"][];
             /**
-             * @description `view` or `view.feature` names (default: every view of each
-             *     entity's kind).
+             * Format: uuid
+             * @description The account every record belongs to; the caller must be allowed to
+             *     write to it.
              */
-            features?: string[];
-        };
-        BatchResponse: {
-            /** @description In request order. */
-            results: components["schemas"]["EntityVector"][];
+            account_id: string;
+            /**
+             * @description 1 to 1,000 JSON Lines records (`posted_on`, `amount` as a string,
+             *     `currency`, `description`, ...).
+             */
+            transactions: unknown[];
         };
         /**
          * @description A browser session: the tokens are in cookies; only the CSRF token,
@@ -1273,6 +1277,19 @@ export interface components {
             field?: string | null;
             /** @description For people; never reveals server internals. */
             message: string;
+        };
+        FeatureBatchRequest: {
+            /** @description 1 to 1,000 entities. */
+            entities: components["schemas"]["EntityRef"][];
+            /**
+             * @description `view` or `view.feature` names (default: every view of each
+             *     entity's kind).
+             */
+            features?: string[];
+        };
+        FeatureBatchResponse: {
+            /** @description In request order. */
+            results: components["schemas"]["EntityVector"][];
         };
         FeedbackRequest: {
             /** @description True: "this was me" (fewer alerts like it); false: "not me". */
@@ -3712,7 +3729,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BatchRequest"];
+                "application/json": components["schemas"]["FeatureBatchRequest"];
             };
         };
         responses: {
@@ -3722,7 +3739,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BatchResponse"];
+                    "application/json": components["schemas"]["FeatureBatchResponse"];
                 };
             };
             /** @description Not signed in */
