@@ -130,7 +130,24 @@ test("a budget from the recommendation, a category dragged to another group, sav
   await expect(page.locator(`.group[data-group="Essentials"] .line[data-category="${category}"]`)).toBeVisible();
 });
 
-test("a goal through the wizard: checked, then saved", async ({ page }, info) => {
+test("a budget line moves by keyboard alone", async ({ page }) => {
+  await signIn(page);
+  await open(page, "Budgets");
+  const essentials = page.locator('.group[data-group="Essentials"] .line');
+  await expect(essentials.nth(1)).toBeVisible();
+  await settle(page);
+  const names = () => essentials.evaluateAll((ls) => ls.map((l) => l.getAttribute("data-category")));
+  const [a, b, ...rest] = await names();
+  await essentials.first().locator("button.handle").focus();
+  // dnd-kit measures between keys: a person's pace, not a burst.
+  for (const key of ["Space", "ArrowDown", "Space"]) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(250);
+  }
+  await expect.poll(names).toEqual([b, a, ...rest]);
+});
+
+test("a goal through the wizard: checked, saved, reached and celebrated", async ({ page }, info) => {
   await signIn(page);
   await open(page, "Goals");
   const name = `New bike (${info.project.name})`;
@@ -148,6 +165,16 @@ test("a goal through the wizard: checked, then saved", async ({ page }, info) =>
   await page.getByRole("button", { name: "Save goal" }).click();
   await expect(page.getByText(`Saved “${name}”`)).toBeVisible();
   await expect(page.getByTestId("goals").getByRole("heading", { name })).toBeVisible();
+
+  // Money put aside until it is reached: every milestone, then the celebration.
+  const card = page.getByTestId("goals").locator("article", { has: page.getByRole("heading", { name }) });
+  await card.getByLabel("Add money").fill("1800");
+  await card.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(page.getByRole("heading", { name: `You reached “${name}”!` })).toBeVisible();
+  await expect(page.locator(".celebration li").first()).not.toBeEmpty();
+  await expect(card.locator(".milestones li.reached")).toHaveCount(4);
+  await screenshot(page, info, "goal-reached");
+  await accessible(page, "goal reached");
 });
 
 test("an alert arrives live after a transaction is posted through the API", async ({ page, baseURL }, info) => {

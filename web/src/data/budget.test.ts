@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { fromRecommendation, groupsOf, moveLine, toRequest, type EditLine } from "./budget";
+import { dropLine, fromRecommendation, groupsOf, moveLine, toRequest, type EditLine } from "./budget";
 
 const lines: EditLine[] = [
   { category: "housing", amount: "1200.00", rollover: false, group: "Essentials" },
@@ -22,6 +22,22 @@ describe("budget editor", () => {
   it("moves a line to the end of a group, or of an empty new one", () => {
     expect(moveLine(lines, "dining", "Essentials", null).map((l) => l.category)).toEqual(["housing", "groceries", "dining", "shopping"]);
     expect(moveLine(lines, "dining", "Fun", null).at(-1)).toEqual({ ...lines[2], group: "Fun" });
+  });
+  it("drops within a group onto the target's place, and across groups before it", () => {
+    const order = (ls: EditLine[]) => ls.map((l) => `${l.group}:${l.category}`);
+    expect(order(dropLine(lines, "housing", { line: "groceries" }))).toEqual([
+      "Essentials:groceries",
+      "Essentials:housing",
+      "Flexible:dining",
+      "Flexible:shopping",
+    ]);
+    expect(order(dropLine(lines, "shopping", { line: "dining" })).slice(2)).toEqual(["Flexible:shopping", "Flexible:dining"]);
+    expect(order(dropLine(lines, "dining", { line: "groceries" })).slice(0, 3)).toEqual([
+      "Essentials:housing",
+      "Essentials:dining",
+      "Essentials:groceries",
+    ]);
+    expect(order(dropLine(lines, "housing", { group: "Flexible" })).at(-1)).toBe("Flexible:housing");
   });
   it("numbers positions within each group", () => {
     expect(toRequest(lines).map((l) => [l.group, l.position])).toEqual([

@@ -31,6 +31,26 @@ export function moveLine(lines: EditLine[], category: string, group: string, bef
   return [...rest.slice(0, at), moved, ...rest.slice(at)];
 }
 
+/**
+ * Where a drag ends: on another line or on a group. Within its own group
+ * the line takes the place of the one it was dropped on (before it when
+ * moving up, after it when moving down); in another group it goes before
+ * that line, or at the group's end when dropped on the group itself.
+ */
+export function dropLine(lines: EditLine[], category: string, target: { line: string } | { group: string }): EditLine[] {
+  if ("group" in target) return moveLine(lines, category, target.group, null);
+  const from = lines.findIndex((l) => l.category === category);
+  const to = lines.findIndex((l) => l.category === target.line);
+  if (from < 0 || to < 0 || from === to) return lines;
+  if (lines[from].group === lines[to].group) {
+    const next = [...lines];
+    const [moved] = next.splice(from, 1);
+    next.splice(to, 0, moved);
+    return next;
+  }
+  return moveLine(lines, category, lines[to].group, target.line);
+}
+
 /** What PUT /v1/budgets takes: positions counted within each group. */
 export function toRequest(lines: EditLine[]): BudgetLineRequest[] {
   const seen = new Map<string, number>();

@@ -20,7 +20,7 @@ import { useAlerts, useBudget, useBudgetStatus, useRecommendation, useSaveBudget
 import { Async } from "../components/Async";
 import { CategorySelect } from "../components/CategorySelect";
 import { Chart, PALETTE } from "../charts/Chart";
-import { fromRecommendation, groupsOf, moveLine, toRequest, type EditLine } from "../data/budget";
+import { dropLine, fromRecommendation, groupsOf, moveLine, toRequest, type EditLine } from "../data/budget";
 import { categoryLabel, money, percent, plotted } from "../format";
 
 export default function Budgets() {
@@ -130,12 +130,7 @@ function Editor({ lines, setLines, currency }: { lines: EditLine[]; setLines(lin
   const onDragEnd = ({ active, over }: DragEndEvent) => {
     if (!over || active.id === over.id) return;
     const target = String(over.id);
-    if (target.startsWith("group:")) {
-      setLines(moveLine(lines, String(active.id), target.slice(6), null));
-    } else {
-      const overLine = lines.find((l) => l.category === target);
-      if (overLine) setLines(moveLine(lines, String(active.id), overLine.group, target));
-    }
+    setLines(dropLine(lines, String(active.id), target.startsWith("group:") ? { group: target.slice(6) } : { line: target }));
   };
   const update = (category: string, change: Partial<EditLine>) => setLines(lines.map((l) => (l.category === category ? { ...l, ...change } : l)));
 

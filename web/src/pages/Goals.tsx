@@ -288,7 +288,7 @@ function Celebration({ goal, onClose }: { goal: Goal; onClose(): void }) {
           <span key={i} style={{ left: `${(i * 37) % 100}%`, animationDelay: `${(i % 6) * 0.15}s` }} />
         ))}
       </div>
-      <h2 id="celebrate-title">🎉 You reached “{goal.name}”!</h2>
+      <h2 id="celebrate-title">You reached “{goal.name}”!</h2>
       <p>
         {money(goal.saved, goal.currency)} saved. What next?
       </p>
