@@ -1,6 +1,7 @@
 // End-to-end tests in Debian's Chromium (no browser download), against a
 // running `finsight serve` with demo data at FINSIGHT_URL (scripts/e2e
-// starts one). Every flow runs at a desktop and at a phone viewport.
+// starts one). Every flow runs at a desktop and at a phone viewport; every
+// page is also checked at a tablet's.
 import { defineConfig } from "@playwright/test";
 
 export default defineConfig({
@@ -23,5 +24,7 @@ export default defineConfig({
   projects: [
     { name: "desktop", use: { viewport: { width: 1366, height: 900 } } },
     { name: "phone", use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 } },
+    // Tablets get the pages, their screenshots and axe-core (the flows run above).
+    { name: "tablet", use: { viewport: { width: 820, height: 1180 }, hasTouch: true }, grep: /every page/ },
   ],
 });
