@@ -17,7 +17,7 @@ import {
 import { Async } from "../components/Async";
 import { Chart, PALETTE } from "../charts/Chart";
 import { cashFlowByMonth, forecastRows, mainCurrency, spendingByCategory } from "../data/series";
-import { categoryLabel, dayLabel, money, monthLabel, percent, plotted } from "../format";
+import { categoryLabel, dayLabel, money, monthLabel, monthStart, percent, plotted } from "../format";
 
 export const WIDGETS: Record<string, { title: string; render: () => ReactNode }> = {
   balances: { title: "Balances", render: () => <Balances /> },
@@ -110,14 +110,14 @@ function CashFlow() {
 }
 
 function Spending() {
-  const query = useMonthlyTotals(3);
+  // The same answer the cash-flow widget reads (one request for both).
+  const query = useMonthlyTotals(24);
   const rows = useMemo(() => {
     if (!query.data) return [];
     const currency = mainCurrency(query.data) ?? "USD";
-    const months = [...new Set(query.data.map((t) => t.month))].sort().slice(0, -1);
-    return spendingByCategory(query.data, currency, months.length ? months : [...new Set(query.data.map((t) => t.month))]).map(
-      (r) => ({ ...r, currency }),
-    );
+    const thisMonth = monthStart(new Date()).slice(0, 7);
+    const months = [...new Set(query.data.map((t) => t.month))].filter((m) => m < thisMonth).sort().slice(-2);
+    return spendingByCategory(query.data, currency, months).map((r) => ({ ...r, currency }));
   }, [query.data]);
   return (
     <Async query={query} empty={() => rows.length === 0}>
